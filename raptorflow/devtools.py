@@ -1,0 +1,86 @@
+"""The README's two commands, behind ``make run`` and ``make test``.
+
+``python -m raptorflow.devtools run``: database (embedded unless DATABASE_URL),
+roles, migrations and demo data as the owner, then gunicorn as the web role.
+``python -m raptorflow.devtools test [pytest args]``: the test suite against the
+same database server (tests create their own database and roles).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from raptorflow.embedded import REPO_ROOT, ensure_database, owner_database_url
+
+WEB_ROLE = os.environ.get("RAPTORFLOW_WEB_USER", "raptorflow_web")
+# Development default only; production sets RAPTORFLOW_WEB_PASSWORD.
+WEB_PASSWORD = os.environ.get("RAPTORFLOW_WEB_PASSWORD", "raptorflow-web-dev")
+
+
+def owner_url() -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return owner_database_url()
+    ensure_database(url)
+    return url
+
+
+def web_url(owner: str) -> str:
+    """The owner's URL with the web login role's credentials."""
+    parts = urlsplit(owner)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    netloc = f"{quote(WEB_ROLE)}:{quote(WEB_PASSWORD, safe='')}@{host}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _manage(*args: str, env: dict) -> None:
+    print(f"+ manage.py {' '.join(args)}", flush=True)
+    subprocess.run([sys.executable, str(REPO_ROOT / "manage.py"), *args], env=env, check=True)
+
+
+def base_env(database_url: str) -> dict:
+    env = dict(os.environ, DATABASE_URL=database_url)
+    env.setdefault("SECRET_KEY", "dev-only-secret-key-not-for-production")
+    return env
+
+
+def run() -> None:
+    owner = owner_url()
+    owner_env = base_env(owner)
+    _manage("provision_roles", "--login", WEB_ROLE, "--password", WEB_PASSWORD, env=owner_env)
+    _manage("migrate", "--no-input", env=owner_env)
+    web_env = base_env(web_url(owner))
+    web_env.setdefault("DEBUG", "true")
+    # Demo data goes in as the web role: through RLS, one workspace context at a time.
+    _manage("seed_demo", env=web_env)
+    _manage("collectstatic", "--no-input", "--verbosity", "0", env=web_env)
+    bind = os.environ.get("RAPTORFLOW_BIND", "127.0.0.1:8000")
+    print(f"Serving on http://{bind}/ (admin at /admin/)", flush=True)
+    os.execvpe(
+        sys.executable,
+        [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--bind", bind, "--workers", "2", "--access-logfile", "-"],
+        web_env,
+    )
+
+
+def test(args: list[str]) -> None:
+    env = base_env(owner_url())
+    os.chdir(REPO_ROOT)
+    os.execvpe(sys.executable, [sys.executable, "-m", "pytest", *args], env)
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in {"run", "test"}:
+        sys.exit("usage: python -m raptorflow.devtools run | test [pytest args]")
+    if argv[0] == "run":
+        run()
+    else:
+        test(argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,131 @@
+"""Demo data: two workspaces with people in every role, cohorts, and each domain app's rows.
+
+Idempotent: users and workspaces are found by email and slug, and every
+domain app's ``demo.seed()`` must itself be safe to run again. It runs as
+whatever role the connection has; under the web role it proves the data goes
+in through RLS, one workspace context at a time.
+"""
+
+import importlib
+
+from django.apps import apps
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from raptorflow import services
+from raptorflow.models import Cohort, User, Workspace, WorkspaceMember
+from raptorflow.tenancy import workspace_context
+
+DEMO_PASSWORD = "raptorflow-demo"
+STAFF_GROUP = "RaptorFlow staff"
+DOMAIN_APPS = ("campaigns", "gamification", "agents", "intelligence", "alerts")
+
+WORKSPACES = [
+    {
+        "slug": "acme-outdoor",
+        "name": "Acme Outdoor",
+        "people": [
+            ("owner", "olivia.owner@acme.example", "Olivia Hart", False),
+            ("admin", "sam.staff@acme.example", "Sam Okafor", True),
+            ("marketer", "maya.marketer@acme.example", "Maya Lindqvist", False),
+            ("viewer", "victor.viewer@acme.example", "Victor Chen", False),
+        ],
+        "cohorts": [
+            ("Trail runners EU", "Runners in the EU who bought trail shoes in the last 12 months.", {"country": ["DE", "FR", "AT"], "interest": "trail-running"}, 48200),
+            ("Weekend campers", "Households that booked two or more camping trips last season.", {"interest": "camping", "trips_min": 2}, 23750),
+            ("Lapsed loyalty members", "Loyalty members without a purchase in 9 months.", {"loyalty": True, "inactive_days_min": 270}, 9120),
+        ],
+    },
+    {
+        "slug": "northwind-analytics",
+        "name": "Northwind Analytics",
+        "people": [
+            ("owner", "nora.owner@northwind.example", "Nora Patel", False),
+            ("admin", "theo.staff@northwind.example", "Theo Brandt", True),
+            ("marketer", "lena.marketer@northwind.example", "Lena Fischer", False),
+            ("viewer", "ivan.viewer@northwind.example", "Ivan Novak", False),
+        ],
+        "cohorts": [
+            ("Mid-market CFOs", "Finance leaders at companies with 200 to 2,000 employees.", {"title": "CFO", "employees": [200, 2000]}, 6100),
+            ("Trial users week 2", "Trial accounts in their second week with fewer than 3 dashboards.", {"trial_day": [8, 14], "dashboards_max": 2}, 1840),
+            ("Data engineers", "Practitioners who connected a warehouse source.", {"role": "data-engineer", "warehouse_connected": True}, 12400),
+        ],
+    },
+]
+
+
+class Command(BaseCommand):
+    help = "Create (or refresh) the demo workspaces, users and data. Safe to run again."
+
+    def handle(self, *args, **options):
+        staff_group = self._staff_group()
+        for spec in WORKSPACES:
+            workspace, people = self._workspace(spec, staff_group)
+            with workspace_context(workspace.id, user_id=people["admin"].id):
+                for name, description, criteria, size in spec["cohorts"]:
+                    Cohort.objects.update_or_create(
+                        workspace=workspace,
+                        name=name,
+                        defaults={"description": description, "criteria": criteria, "size_estimate": size},
+                    )
+                for label in DOMAIN_APPS:
+                    self._seed_app(label, workspace, people)
+        self._print_credentials()
+
+    def _staff_group(self):
+        group, _ = Group.objects.get_or_create(name=STAFF_GROUP)
+        labels = ("raptorflow", *DOMAIN_APPS)
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=labels))
+        return group
+
+    @transaction.atomic
+    def _workspace(self, spec, staff_group):
+        people = {}
+        for role, email, full_name, is_staff in spec["people"]:
+            user = User.objects.filter(email=email).first()
+            if user is None:
+                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, is_staff=is_staff)
+            if is_staff:
+                user.groups.add(staff_group)
+            people[role] = user
+        workspace = Workspace.objects.filter(slug=spec["slug"]).first()
+        if workspace is None:
+            # Invisible until it is the context or the user is a member: look it up in its own context.
+            workspace = self._find_hidden(spec["slug"])
+        if workspace is None:
+            workspace = services.create_workspace(name=spec["name"], slug=spec["slug"], owner=people["owner"])
+        for role, user in people.items():
+            services.add_member(workspace=workspace, user=user, role=role)
+        return workspace, people
+
+    @staticmethod
+    def _find_hidden(slug):
+        # Under the web role an existing demo workspace is visible through its owner's membership.
+        for spec in WORKSPACES:
+            if spec["slug"] == slug:
+                owner = User.objects.filter(email=spec["people"][0][1]).first()
+                if owner is None:
+                    return None
+                with workspace_context(None, user_id=owner.id):
+                    return Workspace.objects.filter(slug=slug).first()
+        return None
+
+    def _seed_app(self, label, workspace, people):
+        if not apps.is_installed(label):
+            return
+        try:
+            module = importlib.import_module(f"{label}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{label}.demo":
+                raise
+            return
+        module.seed(workspace=workspace, people=people, stdout=self.stdout)
+
+    def _print_credentials(self):
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
+        for spec in WORKSPACES:
+            self.stdout.write(f"  {spec['name']}:")
+            for role, email, _, is_staff in spec["people"]:
+                where = "/admin/ and pages" if is_staff else "pages"
+                self.stdout.write(f"    {role:<9} {email:<36} {DEMO_PASSWORD}   ({where})")

@@ -1,0 +1,238 @@
+"""Migration operations for the tenancy DDL every domain app repeats.
+
+Modelled on ``django.contrib.postgres.operations.CreateExtension``: each
+operation has forwards and backwards SQL, is idempotent (``IF [NOT] EXISTS``,
+``DROP POLICY IF EXISTS`` before ``CREATE POLICY``), shows up in
+``sqlmigrate`` and leaves the model state alone.
+
+Policies are django-rls ``CustomPolicy`` objects rendered by django-rls's
+schema editor (``django_rls.backends.postgresql``).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.migrations.operations.base import Operation
+from django_rls.policies import BasePolicy, CustomPolicy
+
+from raptorflow.tenancy import CURRENT_USER_SQL, CURRENT_WORKSPACE_SQL, WORKSPACE_SETTING
+
+# A column DEFAULT cannot hold a subquery; this form is read once per row
+# inserted, which is fine for a default.
+WORKSPACE_DEFAULT_SQL = f"NULLIF(current_setting('{WORKSPACE_SETTING}', true), '')::uuid"
+TENANT_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+
+
+def app_role() -> str:
+    return settings.RAPTORFLOW_APP_ROLE
+
+
+def workspace_policy(table: str, column: str = "workspace_id") -> CustomPolicy:
+    """The standard policy: every command sees and writes only the current workspace's rows."""
+    return CustomPolicy(f"{table}_workspace_isolation", expression=f"{column} = {CURRENT_WORKSPACE_SQL}")
+
+
+def own_rows_policy(table: str, column: str = "user_id", operation: str = BasePolicy.ALL) -> CustomPolicy:
+    """Rows that belong to the current user (``app.current_user_id``)."""
+    suffix = "own_rows" if operation == BasePolicy.ALL else f"own_rows_{operation.lower()}"
+    return CustomPolicy(f"{table}_{suffix}", expression=f"{column} = {CURRENT_USER_SQL}", operation=operation)
+
+
+class _TableOperation(Operation):
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def _model(self, app_label, state):
+        return state.apps.get_model(app_label, self.model_name)
+
+    def _table(self, app_label, state):
+        return self._model(app_label, state)._meta.db_table
+
+
+class TenantRLS(_TableOperation):
+    """Put a tenant table under row-level security.
+
+    ENABLE and FORCE row-level security (FORCE binds the table owner too), create
+    the policies (by default :func:`workspace_policy`, one ``FOR ALL`` policy
+    whose USING and WITH CHECK both compare ``workspace_id`` with
+    ``app.current_workspace_id``: fail closed when it is unset), default
+    ``workspace_id`` to the current workspace for rows written by SQL functions,
+    and grant the app group role SELECT, INSERT, UPDATE, DELETE.
+    """
+
+    def __init__(self, model_name: str, policies: list[BasePolicy] | None = None, workspace_column: str | None = "workspace_id"):
+        self.model_name = model_name
+        self.policies = policies
+        self.workspace_column = workspace_column
+
+    def deconstruct(self):
+        kwargs = {}
+        if self.policies is not None:
+            kwargs["policies"] = self.policies
+        if self.workspace_column != "workspace_id":
+            kwargs["workspace_column"] = self.workspace_column
+        return (self.__class__.__qualname__, [self.model_name], kwargs)
+
+    def _policies(self, table):
+        return self.policies if self.policies is not None else [workspace_policy(table, self.workspace_column)]
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = self._model(app_label, to_state)
+        table = schema_editor.quote_name(model._meta.db_table)
+        schema_editor.enable_rls(model)
+        schema_editor.force_rls(model)
+        for policy in self._policies(model._meta.db_table):
+            schema_editor.drop_policy(model, policy.name)
+            schema_editor.create_policy(model, policy)
+        if self.workspace_column:
+            schema_editor.execute(
+                f"ALTER TABLE {table} ALTER COLUMN {schema_editor.quote_name(self.workspace_column)} "
+                f"SET DEFAULT {WORKSPACE_DEFAULT_SQL}"
+            )
+        schema_editor.execute(f"GRANT {TENANT_PRIVILEGES} ON {table} TO {schema_editor.quote_name(app_role())}")
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = self._model(app_label, from_state)
+        table = schema_editor.quote_name(model._meta.db_table)
+        schema_editor.execute(f"REVOKE {TENANT_PRIVILEGES} ON {table} FROM {schema_editor.quote_name(app_role())}")
+        if self.workspace_column:
+            schema_editor.execute(
+                f"ALTER TABLE {table} ALTER COLUMN {schema_editor.quote_name(self.workspace_column)} DROP DEFAULT"
+            )
+        for policy in self._policies(model._meta.db_table):
+            schema_editor.drop_policy(model, policy.name)
+        schema_editor.execute(f"ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY")
+        schema_editor.disable_rls(model)
+
+    def describe(self):
+        return f"Enable and force row-level security with workspace policies on {self.model_name}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"rls_{self.model_name.lower()}"
+
+
+class GrantToAppRole(_TableOperation):
+    """Grant the app group role privileges on a table that is not a tenant table."""
+
+    def __init__(self, table: str, privileges: str = "SELECT"):
+        self.table = table
+        self.privileges = privileges
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.table], {"privileges": self.privileges})
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        schema_editor.execute(
+            f"GRANT {self.privileges} ON {schema_editor.quote_name(self.table)} TO {schema_editor.quote_name(app_role())}"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        schema_editor.execute(
+            f"REVOKE {self.privileges} ON {schema_editor.quote_name(self.table)} FROM {schema_editor.quote_name(app_role())}"
+        )
+
+    def describe(self):
+        return f"Grant {self.privileges} on {self.table} to the app role"
+
+    @property
+    def migration_name_fragment(self):
+        return f"grant_{self.table}"
+
+
+class EnsureAppRole(Operation):
+    """Create the NOLOGIN group role if it is missing (``provision_roles`` normally has).
+
+    Roles are cluster-wide and may be shared by other databases, so the
+    reverse leaves the role in place.
+    """
+
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {})
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        role = app_role().replace("'", "''")
+        schema_editor.execute(
+            f"""
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+        BEGIN
+            EXECUTE format('CREATE ROLE %I NOLOGIN NOSUPERUSER NOBYPASSRLS NOINHERIT', '{role}');
+        EXCEPTION WHEN insufficient_privilege THEN
+            RAISE EXCEPTION 'the app group role "{role}" does not exist and this role may not create it'
+                USING HINT = 'Run "python manage.py provision_roles" as a role with CREATEROLE, then migrate again.';
+        END;
+    END IF;
+END
+$$""",
+            None,  # no parameters: keep psycopg from reading format()'s %I as a placeholder
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self):
+        return "Create the app group role if it does not exist"
+
+    @property
+    def migration_name_fragment(self):
+        return "ensure_app_role"
+
+
+class SameWorkspaceForeignKey(_TableOperation):
+    """A composite foreign key ``(workspace_id, column) -> ref_table(workspace_id, id)``.
+
+    Foreign-key checks ignore RLS (RLS_NOTES item 8): a plain key would let a
+    row point at another workspace's row by its uuid. The referenced table
+    needs ``UNIQUE (workspace_id, id)``. ``on_delete`` is the SQL rule;
+    ``SET NULL`` nulls only ``column`` (PostgreSQL 15+), never ``workspace_id``.
+    """
+
+    RULES = {"CASCADE", "RESTRICT", "NO ACTION", "SET NULL"}
+
+    def __init__(self, table: str, column: str, ref_table: str, on_delete: str = "NO ACTION", name: str | None = None):
+        if on_delete not in self.RULES:
+            raise ValueError(f"on_delete must be one of {sorted(self.RULES)}")
+        self.table = table
+        self.column = column
+        self.ref_table = ref_table
+        self.on_delete = on_delete
+        self.name = name or f"{table}_{column}_same_ws_fk"
+
+    def deconstruct(self):
+        return (
+            self.__class__.__qualname__,
+            [self.table, self.column, self.ref_table],
+            {"on_delete": self.on_delete, "name": self.name},
+        )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        q = schema_editor.quote_name
+        rule = f"SET NULL ({q(self.column)})" if self.on_delete == "SET NULL" else self.on_delete
+        schema_editor.execute(f"ALTER TABLE {q(self.table)} DROP CONSTRAINT IF EXISTS {q(self.name)}")
+        schema_editor.execute(
+            f"ALTER TABLE {q(self.table)} ADD CONSTRAINT {q(self.name)} "
+            f"FOREIGN KEY (workspace_id, {q(self.column)}) REFERENCES {q(self.ref_table)} (workspace_id, id) "
+            f"ON DELETE {rule}"
+        )
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        q = schema_editor.quote_name
+        schema_editor.execute(f"ALTER TABLE {q(self.table)} DROP CONSTRAINT IF EXISTS {q(self.name)}")
+
+    def describe(self):
+        return f"Keep {self.table}.{self.column} inside its workspace ({self.ref_table})"
+
+    @property
+    def migration_name_fragment(self):
+        return f"same_ws_fk_{self.table}_{self.column}"

@@ -1,0 +1,220 @@
+"""Tenancy core: users, workspaces, memberships and cohorts.
+
+Every tenant table (a table with ``workspace_id``) derives from
+:class:`TenantModel`; its migration applies :class:`raptorflow.migration_ops.TenantRLS`,
+which enables and forces row-level security with the workspace policy.
+"""
+
+import uuid
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.contrib.postgres.functions import RandomUUID
+from django.db import models
+from django.db.models.functions import Now
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def JsonbTypeIs(field, json_type):
+    """A CHECK condition: ``jsonb_typeof(field) = json_type``."""
+    return models.lookups.Exact(
+        models.Func(models.F(field), function="jsonb_typeof", output_field=models.CharField()), json_type
+    )
+
+
+class UUIDModel(models.Model):
+    # Python generates the key so Django knows it before INSERT; the database
+    # default serves rows written by SQL functions.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, db_default=RandomUUID(), editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class TimestampedModel(UUIDModel):
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_default=Now(), editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_default=Now(), editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            self.updated_at = timezone.now()
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "updated_at"}
+        super().save(*args, **kwargs)
+
+
+class TenantModel(TimestampedModel):
+    """A row that belongs to one workspace; RLS keeps it there."""
+
+    workspace = models.ForeignKey(
+        "raptorflow.Workspace",
+        on_delete=models.CASCADE,
+        verbose_name=_("workspace"),
+        editable=False,
+        db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
+    )
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.workspace_id is None:
+            from raptorflow.tenancy import current_workspace_id
+
+            self.workspace_id = current_workspace_id()
+        super().save(*args, **kwargs)
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        if not extra_fields["is_staff"] or not extra_fields["is_superuser"]:
+            raise ValueError("A superuser must have is_staff=True and is_superuser=True.")
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=150, blank=True)
+    is_staff = models.BooleanField(
+        _("staff status"),
+        default=False,
+        db_default=False,
+        help_text=_("Internal RaptorFlow staff: may sign in to the admin."),
+    )
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now, db_default=Now())
+
+    objects = UserManager()
+
+    EMAIL_FIELD = "email"
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        db_table = "users"
+        db_table_comment = "People who sign in (email login). Global: not under row-level security, since sign-in happens before any workspace is chosen."
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(email=models.functions.Lower("email")), name="users_email_lowercase"),
+        ]
+
+    def __str__(self):
+        return self.full_name or self.email
+
+    def get_full_name(self):
+        return self.full_name or self.email
+
+    def get_short_name(self):
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class Workspace(TimestampedModel):
+    """A customer workspace: the unit of isolation."""
+
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    is_active = models.BooleanField(_("active"), default=True, db_default=True)
+
+    class Meta:
+        db_table = "workspaces"
+        db_table_comment = "Customer workspaces. Visible to their members, to the workspace in context, and to superusers."
+        ordering = ["name"]
+        verbose_name = _("workspace")
+        verbose_name_plural = _("workspaces")
+
+    def __str__(self):
+        return self.name
+
+
+class WorkspaceMember(TenantModel):
+    class Role(models.TextChoices):
+        OWNER = "owner", _("Owner")
+        ADMIN = "admin", _("Admin")
+        MARKETER = "marketer", _("Marketer")
+        VIEWER = "viewer", _("Viewer")
+
+    # Roles allowed to write workspace data through the marketer pages.
+    WRITER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MARKETER})
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MARKETER)
+
+    class Meta:
+        db_table = "workspace_members"
+        db_table_comment = "Who belongs to which workspace, with which role. A user also sees their own memberships in other workspaces (for the switcher)."
+        verbose_name = _("workspace member")
+        verbose_name_plural = _("workspace members")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "user"], name="workspace_members_workspace_user_uniq"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "admin", "marketer", "viewer"]),
+                name="workspace_members_role_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "workspace"], name="workspace_members_user_idx")]
+
+    def __str__(self):
+        return f"{self.user} in {self.workspace} ({self.role})"
+
+    @property
+    def can_write(self):
+        return self.role in self.WRITER_ROLES
+
+
+class Cohort(TenantModel):
+    """A named audience segment of a workspace, targeted by campaigns."""
+
+    name = models.CharField(_("name"), max_length=120)
+    description = models.TextField(_("description"), blank=True, default="", db_default="")
+    criteria = models.JSONField(
+        _("criteria"),
+        default=dict,
+        db_default={},
+        blank=True,
+        help_text=_('Segment rules, e.g. {"country": ["DE", "FR"], "plan": "pro"}.'),
+        db_comment="Segment rules as a JSON object.",
+    )
+    size_estimate = models.PositiveIntegerField(
+        _("size estimate"), default=0, db_default=0, db_comment="Estimated number of people in the cohort."
+    )
+
+    class Meta:
+        db_table = "cohorts"
+        db_table_comment = "Audience segments of a workspace."
+        ordering = ["name"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "name"], name="cohorts_workspace_name_uniq"),
+            # Target of same-workspace composite foreign keys from other tables.
+            models.UniqueConstraint(fields=["workspace", "id"], name="cohorts_workspace_id_uniq"),
+            models.CheckConstraint(condition=JsonbTypeIs("criteria", "object"), name="cohorts_criteria_object"),
+        ]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,144 @@
+"""RaptorFlow settings: one module, every value read from the environment.
+
+Each environment variable is documented in the README ("Configuration").
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+# A local .env file is optional; real deployments set the environment.
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# ---------------------------------------------------------------- core
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str(
+    "SECRET_KEY",
+    # Only a DEBUG process may fall back to a throw-away key.
+    default="dev-insecure-key-change-me" if DEBUG else environ.Env.NOTSET,
+)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "raptorflow",
+    "campaigns",
+    "gamification",
+    "agents",
+    "intelligence",
+    "alerts",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files from gunicorn, no separate web server needed.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Opens the request's transaction and sets the workspace and user for RLS
+    # inside it; it must come after authentication.
+    "raptorflow.middleware.WorkspaceMiddleware",
+]
+
+ROOT_URLCONF = "raptorflow.urls"
+WSGI_APPLICATION = "raptorflow.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "raptorflow.context_processors.workspace",
+            ],
+        },
+    },
+]
+
+# ---------------------------------------------------------------- database
+# DATABASE_URL unset: the project's own embedded PostgreSQL (raptorflow/embedded.py).
+if env.str("DATABASE_URL", default=""):
+    DATABASES = {"default": env.db("DATABASE_URL")}
+else:
+    from raptorflow.embedded import owner_database_url
+
+    DATABASES = {"default": env.db_url_config(owner_database_url())}
+
+# django-rls's backend is Django's PostgreSQL backend plus a schema editor that
+# renders ENABLE/FORCE ROW LEVEL SECURITY and CREATE/DROP POLICY; the tenancy
+# migration operations use it (see README, "django-rls").
+DATABASES["default"]["ENGINE"] = "django_rls.backends.postgresql"
+# Persistent connections are safe: the workspace settings are transaction-local.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The middleware owns the request transaction (RLS_NOTES item 3), so Django's
+# ATOMIC_REQUESTS, which wraps only the view, stays off.
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# ---------------------------------------------------------------- tenancy
+# NOLOGIN group role through which the web process gets its privileges.
+RAPTORFLOW_APP_ROLE = env.str("RAPTORFLOW_APP_ROLE", default="raptorflow_app")
+# Development only: let the web process start under a role that bypasses RLS.
+RAPTORFLOW_ALLOW_RLS_BYPASS = env.bool("RAPTORFLOW_ALLOW_RLS_BYPASS", default=False)
+
+# ---------------------------------------------------------------- auth
+AUTH_USER_MODEL = "raptorflow.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+# ---------------------------------------------------------------- i18n and static
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+
+# ---------------------------------------------------------------- agents
+# A workspace's agent is flagged as underperforming below this success rate
+# or above this p95 latency.
+AGENT_MIN_SUCCESS_RATE = env.float("AGENT_MIN_SUCCESS_RATE", default=0.9)
+AGENT_MAX_P95_MS = env.int("AGENT_MAX_P95_MS", default=5000)
+
+# ---------------------------------------------------------------- logging
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}
