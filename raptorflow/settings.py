@@ -93,6 +93,9 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # ATOMIC_REQUESTS, which wraps only the view, stays off.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
+# Parallel test runs on one server need distinct test databases.
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------- tenancy
