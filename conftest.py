@@ -46,6 +46,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     connection.settings_dict["PASSWORD"] = _owner_settings["PASSWORD"]
 
 
+@pytest.fixture(autouse=True)
+def _plain_http(settings):
+    # Production settings redirect HTTP to HTTPS; the test client speaks plain HTTP.
+    settings.SECURE_SSL_REDIRECT = False
+
+
 def owner_conninfo() -> dict:
     """psycopg keyword arguments for the owner role on the test database."""
     s = _owner_settings

@@ -60,11 +60,9 @@ def run() -> None:
     _manage("collectstatic", "--no-input", "--verbosity", "0", env=web_env)
     bind = os.environ.get("RAPTORFLOW_BIND", "127.0.0.1:8000")
     print(f"Serving on http://{bind}/ (admin at /admin/)", flush=True)
-    os.execvpe(
-        sys.executable,
-        [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--bind", bind, "--workers", "2", "--access-logfile", "-"],
-        web_env,
-    )
+    os.chdir(REPO_ROOT)
+    config = str(REPO_ROOT / "gunicorn.conf.py")
+    os.execvpe(sys.executable, [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--config", config], web_env)
 
 
 def test(args: list[str]) -> None:
