@@ -1,0 +1,43 @@
+"""What the campaigns migrations (domain 013) create; ``verify_schema`` compares the live database with it.
+
+``indexes`` lists every index except the primary keys (``<table>_pkey``): the
+plain indexes, then the ones behind unique rules.
+"""
+
+EXPECTED = {
+    "tables": ["positioning", "message_architecture", "campaigns", "campaign_quests", "campaign_cohorts"],
+    "indexes": [
+        # plain (each serves a named query; see the models' Meta.indexes)
+        "positioning_created_by_idx",
+        "campaigns_ws_status_name_idx",
+        "campaigns_ws_positioning_idx",
+        "campaigns_ws_message_arch_idx",
+        "campaigns_created_by_idx",
+        "quests_ws_campaign_pos_idx",
+        "quests_ws_parent_pos_idx",
+        "campaign_cohorts_ws_cohort_idx",
+        # unique rules
+        "positioning_workspace_name_uniq",
+        "positioning_workspace_id_uniq",
+        "message_architecture_name_version_uniq",
+        "message_architecture_one_primary_uniq",
+        "message_architecture_workspace_id_uniq",
+        "campaigns_workspace_name_uniq",
+        "campaigns_workspace_id_uniq",
+        "campaign_quests_workspace_id_uniq",
+        "campaign_cohorts_pair_uniq",
+    ],
+    "policies": {
+        "positioning": ["positioning_workspace_isolation"],
+        "message_architecture": ["message_architecture_workspace_isolation"],
+        "campaigns": ["campaigns_workspace_isolation"],
+        "campaign_quests": ["campaign_quests_workspace_isolation"],
+        "campaign_cohorts": ["campaign_cohorts_workspace_isolation"],
+    },
+    "functions": ["set_updated_at", "campaign_quests_check_hierarchy"],
+    "triggers": {
+        "positioning": ["positioning_set_updated_at"],
+        "campaigns": ["campaigns_set_updated_at"],
+        "campaign_quests": ["campaign_quests_hierarchy_check"],
+    },
+}
