@@ -4,6 +4,7 @@
 roles, migrations and demo data as the owner, then gunicorn as the web role.
 ``python -m raptorflow.devtools test [pytest args]``: the test suite against the
 same database server (tests create their own database and roles).
+``python -m raptorflow.devtools db-url``: print the owner URL in use.
 """
 
 from __future__ import annotations
@@ -72,10 +73,13 @@ def test(args: list[str]) -> None:
 
 
 def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in {"run", "test"}:
-        sys.exit("usage: python -m raptorflow.devtools run | test [pytest args]")
+    if not argv or argv[0] not in {"run", "test", "db-url"}:
+        sys.exit("usage: python -m raptorflow.devtools run | test [pytest args] | db-url")
     if argv[0] == "run":
         run()
+    elif argv[0] == "db-url":
+        # The owner URL the DBA targets of the Makefile use (DATABASE_URL, else the embedded server).
+        print(owner_url())
     else:
         test(argv[1:])
 
