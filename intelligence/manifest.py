@@ -1,0 +1,34 @@
+"""What the intelligence migrations create, for verify_schema to compare with the live database."""
+
+EXPECTED = {
+    "tables": ["intelligence_signals", "market_insights"],
+    "indexes": [
+        # intelligence_signals
+        "intelligence_signals_ws_fingerprint_uniq",
+        "intel_signals_ws_status_idx",
+        "intel_signals_ws_recent_idx",
+        "intel_signals_ws_type_idx",
+        "intel_signals_ws_expiry_idx",
+        "intel_signals_payload_gin",
+        "intelligence_signals_reviewed_by_id_0a5d88bc",
+        # market_insights
+        "market_insights_ws_status_idx",
+        "market_insights_ws_valid_idx",
+        "market_insights_signal_ids_gin",
+        "market_insights_created_by_id_ddd7cb2a",
+        "market_insights_published_by_id_e1d35ec2",
+    ],
+    "foreign_keys": [
+        "intelligence_signals_reviewed_by_id_0a5d88bc_fk_users_id",
+        "intelligence_signals_workspace_id_d4d42ea8_fk_workspaces_id",
+        "market_insights_created_by_id_ddd7cb2a_fk_users_id",
+        "market_insights_published_by_id_e1d35ec2_fk_users_id",
+        "market_insights_workspace_id_2134aeb1_fk_workspaces_id",
+    ],
+    "policies": {
+        "intelligence_signals": ["intelligence_signals_workspace_isolation"],
+        "market_insights": ["market_insights_workspace_isolation"],
+    },
+    "functions": ["ingest_intelligence_signal", "synthesize_market_insight", "expire_intelligence_signals"],
+    "triggers": {},
+}
