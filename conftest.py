@@ -28,11 +28,24 @@ _owner_settings: dict = {}
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """Create and migrate the test database as the owner, then hand the connection to the web role.
+
+    Replaces pytest-django's fixture of the same name, which creates the test
+    database only when a collected test carries a django_db mark: a run of
+    owner-connection tests alone would otherwise reach the development database.
+    """
     from django.core.management import call_command
+    from django.test.utils import setup_databases, teardown_databases
 
     connection = connections["default"]
+    keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, aliases={"default"}, keepdb=keepdb
+        )
+        # Never the development database: everything below runs on the test database.
+        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
         call_command("provision_roles", login=TEST_WEB_ROLE, password=TEST_WEB_PASSWORD, verbosity=0)
     _owner_settings.update(
         {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")}
@@ -44,6 +57,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
     connection.close()
     connection.settings_dict["USER"] = _owner_settings["USER"]
     connection.settings_dict["PASSWORD"] = _owner_settings["PASSWORD"]
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
 
 
 @pytest.fixture(autouse=True)
@@ -66,11 +82,13 @@ def owner_conninfo() -> dict:
     return kwargs
 
 
-def owner_url(user: str | None = None, password: str | None = None) -> str:
+def owner_url(user: str | None = None, password: str | None = None, dbname: str | None = None) -> str:
     """A DATABASE_URL for the test database (as the owner unless told otherwise), for subprocesses."""
     from urllib.parse import quote
 
     info = owner_conninfo()
+    if dbname:
+        info["dbname"] = dbname
     user = user or info["user"]
     password = password if password is not None else info.get("password", "")
     auth = quote(user) + (f":{quote(password, safe='')}" if password else "")

@@ -48,6 +48,8 @@ class Command(BaseCommand):
             if isinstance(cause, errors.InsufficientPrivilege):
                 raise CommandError(f"{cause}. Run provision_roles as a role with CREATEROLE (or a superuser).") from exc
             raise CommandError(str(cause)) from exc
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(self.style.SUCCESS(f"Group role {group!r} ready on database {database!r}."))
         if login:
             self.stdout.write(self.style.SUCCESS(f"Login role {login!r} ready, member of {group!r}."))
