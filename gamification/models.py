@@ -169,6 +169,9 @@ class UserAchievement(Workspaced):
         related_name="user_achievements",
         verbose_name=_("achievement"),
         db_index=False,
+        # The composite key user_achievements_achievement_id_same_ws_fk (migration 0003)
+        # is the real constraint; a plain one would only duplicate it, unindexed.
+        db_constraint=False,
         db_comment="Same-workspace key user_achievements_achievement_id_same_ws_fk.",
     )
     progress = models.PositiveIntegerField(
