@@ -1,0 +1,361 @@
+"""Admin for staff: triage system alerts, read one's own notifications.
+
+Alerts change only through the SQL procedures (services.py): the list's bulk
+actions acknowledge and resolve through them after a confirmation page, the
+detail page is read-only. Platform-wide alerts appear in every workspace's
+list, read-only (the procedures refuse them for a workspace).
+"""
+
+from datetime import timedelta
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from alerts import services
+from alerts.models import SystemAlert, UserNotification
+
+# The admin index shows the open alerts by severity above the app list; the
+# template extends Django's "admin/index.html" under another name, so it cannot recurse.
+admin.site.index_template = "admin/raptorflow_index.html"
+
+
+def alerts_in_scope(request):
+    """The current workspace's alerts and the platform-wide ones (what RLS shows, said explicitly)."""
+    if request.workspace is None:
+        return SystemAlert.objects.none()
+    return SystemAlert.objects.filter(Q(workspace_id=request.workspace.id) | Q(workspace__isnull=True))
+
+
+class AgeFilter(admin.SimpleListFilter):
+    """By when the alert was last seen (system_alerts_ws_seen_idx)."""
+
+    title = _("last seen")
+    parameter_name = "age"
+    WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(weeks=1)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("hour", _("In the last hour")),
+            ("day", _("In the last day")),
+            ("week", _("In the last week")),
+            ("older", _("More than a week ago")),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value in self.WINDOWS:
+            return queryset.filter(last_seen_at__gte=timezone.now() - self.WINDOWS[value])
+        if value == "older":
+            return queryset.filter(last_seen_at__lt=timezone.now() - self.WINDOWS["week"])
+        return queryset
+
+
+class ScopeFilter(admin.SimpleListFilter):
+    title = _("scope")
+    parameter_name = "scope"
+
+    def lookups(self, request, model_admin):
+        return [("workspace", _("This workspace")), ("platform", _("Platform-wide"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "workspace":
+            return queryset.filter(workspace__isnull=False)
+        if self.value() == "platform":
+            return queryset.filter(workspace__isnull=True)
+        return queryset
+
+
+class ResolveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Resolution note"),
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        max_length=2000,
+        help_text=_("What was done; stored on every selected alert."),
+    )
+
+    def clean_note(self):
+        note = self.cleaned_data["note"].strip()
+        if not note:
+            raise forms.ValidationError(_("Say how the alerts were resolved."), code="blank")
+        return note
+
+
+def _when_by(user, when):
+    if when is None:
+        return "—"
+    who = str(user) if user is not None else _("the platform team")
+    return format_html("{}<br><small>{}</small>", who, timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
+
+
+@admin.register(SystemAlert)
+class SystemAlertAdmin(admin.ModelAdmin):
+    list_display = (
+        "severity_badge",
+        "title",
+        "source",
+        "status_badge",
+        "occurrence_count",
+        "last_seen_at",
+        "scope",
+        "acknowledged",
+        "resolved",
+    )
+    list_display_links = ("title",)
+    list_filter = ("status", "severity", "source", AgeFilter, ScopeFilter)
+    search_fields = ("title", "source", "fingerprint")
+    list_select_related = ("acknowledged_by", "resolved_by")
+    ordering = ("-last_seen_at",)
+    # Long lists stay fast: no second, unfiltered COUNT(*) on every page.
+    show_full_result_count = False
+    list_per_page = 50
+    actions = ["acknowledge_selected", "resolve_selected"]
+    fieldsets = (
+        (None, {"fields": ("severity", "status", "title", "source", "message", "details", "fingerprint", "scope")}),
+        (_("Occurrences"), {"fields": ("occurrence_count", "first_seen_at", "last_seen_at")}),
+        (
+            _("Handling"),
+            {"fields": ("acknowledged_by", "acknowledged_at", "resolved_by", "resolved_at", "resolution_note")},
+        ),
+    )
+
+    class Media:
+        css = {"all": ["alerts/admin.css"]}
+
+    def get_queryset(self, request):
+        return alerts_in_scope(request).select_related("acknowledged_by", "resolved_by")
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f for fieldset in self.fieldsets for f in fieldset[1]["fields"]]
+
+    # Alerts are raised by the system and changed only through the procedures.
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The list (obj None) needs it for the bulk actions; a detail page is read-only.
+        return obj is None and request.workspace is not None and super().has_change_permission(request)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    # ------------------------------------------------------------ columns
+
+    @admin.display(description=_("severity"), ordering="severity")
+    def severity_badge(self, obj):
+        return format_html('<span class="rf-sev rf-sev-{}">{}</span>', obj.severity, obj.get_severity_display())
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        return format_html('<span class="rf-status rf-status-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.display(description=_("scope"), ordering="workspace")
+    def scope(self, obj):
+        if obj.is_platform_wide:
+            return format_html('<span class="rf-platform" title="{}">{}</span>', _("Read-only here"), _("Platform-wide"))
+        return _("This workspace")
+
+    @admin.display(description=_("acknowledged"), ordering="acknowledged_at")
+    def acknowledged(self, obj):
+        return _when_by(obj.acknowledged_by, obj.acknowledged_at)
+
+    @admin.display(description=_("resolved"), ordering="resolved_at")
+    def resolved(self, obj):
+        return _when_by(obj.resolved_by, obj.resolved_at)
+
+    # ------------------------------------------------------------ bulk actions
+
+    @admin.action(description=_("Acknowledge selected alerts"), permissions=["change"])
+    def acknowledge_selected(self, request, queryset):
+        alerts = list(queryset)
+        if request.POST.get("confirm") == "yes":
+            result = services.acknowledge_many(alerts=alerts, by=request.user)
+            self._report(request, result, _("Acknowledged"))
+            return None
+        return self._confirmation(request, alerts, "acknowledge_selected", _("Acknowledge alerts"), self._ack_outcome)
+
+    @admin.action(description=_("Resolve selected alerts (with a note)"), permissions=["change"])
+    def resolve_selected(self, request, queryset):
+        alerts = list(queryset)
+        form = ResolveForm(request.POST if request.POST.get("confirm") == "yes" else None)
+        if form.is_bound and form.is_valid():
+            result = services.resolve_many(alerts=alerts, by=request.user, note=form.cleaned_data["note"])
+            self._report(request, result, _("Resolved"))
+            return None
+        return self._confirmation(
+            request, alerts, "resolve_selected", _("Resolve alerts"), self._resolve_outcome, form=form
+        )
+
+    @staticmethod
+    def _ack_outcome(alert):
+        if alert.is_platform_wide:
+            return "skip", _("platform-wide: read-only for a workspace")
+        if alert.status == SystemAlert.Status.RESOLVED:
+            return "skip", _("already resolved: cannot be acknowledged")
+        if alert.status == SystemAlert.Status.ACKNOWLEDGED:
+            return "same", _("already acknowledged: unchanged")
+        return "change", _("will be acknowledged")
+
+    @staticmethod
+    def _resolve_outcome(alert):
+        if alert.is_platform_wide:
+            return "skip", _("platform-wide: read-only for a workspace")
+        if alert.status == SystemAlert.Status.RESOLVED:
+            return "same", _("already resolved: unchanged")
+        return "change", _("will be resolved")
+
+    def _confirmation(self, request, alerts, action, title, outcome, form=None):
+        rows = [(alert, *outcome(alert)) for alert in alerts]
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.model._meta,
+            "rows": rows,
+            "changes": sum(1 for row in rows if row[1] == "change"),
+            "action": action,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "media": self.media,
+        }
+        return TemplateResponse(request, "admin/alerts/systemalert/confirm_action.html", context)
+
+    def _report(self, request, result, verb):
+        for alert in result.done:
+            # The admin history records the acting staff user too.
+            self.log_change(request, alert, f"{verb} (status {alert.status}).")
+        if result.done:
+            self.message_user(
+                request,
+                ngettext("%(verb)s %(count)d alert.", "%(verb)s %(count)d alerts.", len(result.done))
+                % {"verb": verb, "count": len(result.done)},
+                messages.SUCCESS,
+            )
+        for alert, reason in result.refused:
+            self.message_user(request, f"{alert.title}: {reason}", messages.WARNING)
+
+
+class ReadFilter(admin.SimpleListFilter):
+    """Unread uses the partial index user_notifs_unread_idx."""
+
+    title = _("read")
+    parameter_name = "read"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("Unread")), ("yes", _("Read"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(read_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(read_at__isnull=False)
+        return queryset
+
+
+@admin.register(UserNotification)
+class UserNotificationAdmin(admin.ModelAdmin):
+    """The signed-in user's own notifications in the current workspace, and nobody else's."""
+
+    list_display = ("title_with_state", "kind", "alert_link", "created_at", "read_at")
+    list_display_links = ("title_with_state",)
+    list_filter = (ReadFilter, "kind")
+    search_fields = ("title", "body")
+    ordering = ("-created_at",)
+    show_full_result_count = False
+    actions = ["mark_selected_read"]
+    fields = ("title", "kind", "body", "link_out", "alert_link", "created_at", "read_at", "expires_at")
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["alerts/admin.css"]}
+
+    def get_queryset(self, request):
+        if request.workspace is None:
+            return UserNotification.objects.none()
+        # RLS shows only one's own rows already; the filter says so and uses (workspace_id, user_id, ...) indexes.
+        return (
+            super()
+            .get_queryset(request)
+            .filter(workspace_id=request.workspace.id, user_id=request.user.id)
+            .select_related("alert")
+        )
+
+    # Everyone with admin access may read their own notifications, whatever their model permissions.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        info = self.opts.app_label, self.opts.model_name
+        return [
+            path("mark-all-read/", self.admin_site.admin_view(self.mark_all_read_view), name="%s_%s_mark_all_read" % info),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("title"), ordering="title")
+    def title_with_state(self, obj):
+        css = "rf-unread" if obj.read_at is None else "rf-read"
+        return format_html('<span class="{} rf-kind-{}">{}</span>', css, obj.kind, obj.title)
+
+    @admin.display(description=_("alert"))
+    def alert_link(self, obj):
+        if obj.alert is None:
+            return "—"
+        url = reverse("admin:alerts_systemalert_change", args=[obj.alert_id])
+        return format_html('<a href="{}">{}</a>', url, obj.alert)
+
+    @admin.display(description=_("link"))
+    def link_out(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.link, obj.link) if obj.link else "—"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Opening a notification reads it, as in any inbox.
+        if request.method == "GET" and request.workspace is not None:
+            notification = get_object_or_404(self.get_queryset(request), pk=object_id)
+            if notification.read_at is None:
+                services.mark_read(notification=notification)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    @admin.action(description=_("Mark selected notifications as read"), permissions=["view"])
+    def mark_selected_read(self, request, queryset):
+        count = 0
+        for notification in queryset.filter(read_at__isnull=True):
+            services.mark_read(notification=notification)
+            count += 1
+        self.message_user(
+            request, ngettext("Marked %d notification as read.", "Marked %d notifications as read.", count) % count
+        )
+
+    def mark_all_read_view(self, request):
+        if request.method != "POST":
+            raise PermissionDenied
+        count = services.mark_all_read() if request.workspace is not None else 0
+        self.message_user(
+            request, ngettext("Marked %d notification as read.", "Marked %d notifications as read.", count) % count
+        )
+        return HttpResponseRedirect(reverse("admin:alerts_usernotification_changelist"))
