@@ -1,0 +1,68 @@
+"""Assignments and performance stay inside their workspace."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.db.utils import ProgrammingError
+
+from agents import services
+from agents.models import AgentAssignment, AgentPerformance, AgentRegistry
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def agent():
+    return AgentRegistry.objects.get(slug="churn-predictor")
+
+
+def test_performance_of_one_workspace_is_invisible_to_another(tenant_a, tenant_b, agent):
+    with tenant_a.context():
+        services.record_agent_execution(agent=agent, success=True, duration_ms=50)
+        services.record_agent_execution(agent=agent, success=True, duration_ms=60)
+    with tenant_b.context():
+        assert AgentPerformance.objects.count() == 0
+        row = services.record_agent_execution(agent=agent, success=False, duration_ms=70)
+        # B gets its own bucket for the same agent and day; A's is untouched.
+        assert row.executions == 1 and row.workspace_id == tenant_b.id
+        assert AgentPerformance.objects.filter(workspace_id=tenant_a.id).update(executions=0) == 0
+    with tenant_a.context():
+        assert AgentPerformance.objects.get().executions == 2
+    assert AgentPerformance.objects.count() == 0  # no context: fail closed
+
+
+def test_assignments_of_one_workspace_are_invisible_to_another(tenant_a, tenant_b, agent):
+    with tenant_a.context():
+        assignment = AgentAssignment.objects.create(agent=agent, role="lead", assigned_by=tenant_a.staff)
+    with tenant_b.context():
+        assert not AgentAssignment.objects.filter(pk=assignment.pk).exists()
+        assert AgentAssignment.objects.filter(pk=assignment.pk).update(status="retired") == 0
+        assert AgentAssignment.objects.filter(pk=assignment.pk).delete()[0] == 0
+    with tenant_a.context():
+        assert AgentAssignment.objects.get(pk=assignment.pk).status == "active"
+
+
+def test_a_workspace_cannot_write_rows_into_another(tenant_a, tenant_b, agent):
+    with tenant_b.context():
+        with pytest.raises(ProgrammingError, match="row-level security"), transaction.atomic():
+            AgentAssignment.objects.create(workspace=tenant_a.workspace, agent=agent)
+    with tenant_a.context():
+        assert AgentAssignment.objects.count() == 0
+
+
+def test_one_active_assignment_per_agent_in_a_workspace(tenant_a, tenant_b, agent):
+    with tenant_a.context():
+        AgentAssignment.objects.create(agent=agent)
+        AgentAssignment.objects.create(agent=agent, status="retired")
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AgentAssignment.objects.create(agent=agent)
+    with tenant_b.context():
+        AgentAssignment.objects.create(agent=agent)  # another workspace: its own rule
+
+
+def test_no_context_sees_no_rows_and_cannot_write(tenant_a, agent):
+    with tenant_a.context():
+        AgentAssignment.objects.create(agent=agent)
+    assert AgentAssignment.objects.count() == 0
+    with pytest.raises((ProgrammingError, IntegrityError)), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO agent_assignments (id, agent_id, created_at, updated_at) VALUES (gen_random_uuid(), %s, now(), now())", [agent.id])
