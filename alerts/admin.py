@@ -82,13 +82,8 @@ class ResolveForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3, "cols": 80}),
         max_length=2000,
         help_text=_("What was done; stored on every selected alert."),
+        error_messages={"required": _("Say how the alerts were resolved.")},
     )
-
-    def clean_note(self):
-        note = self.cleaned_data["note"].strip()
-        if not note:
-            raise forms.ValidationError(_("Say how the alerts were resolved."), code="blank")
-        return note
 
 
 def _when_by(user, when):
