@@ -19,6 +19,7 @@ EXPECTED = {
         "agent_assign_ws_agent_idx",
         "agent_assign_ws_status_idx",
         "agent_assign_ws_by_idx",
+        "agent_assign_ws_campaign_idx",
         # agent_performance
         "agent_performance_pkey",
         "agent_performance_ws_agent_day_uniq",
@@ -34,6 +35,7 @@ EXPECTED = {
         "agent_histogram_add",
         "agent_histogram_sum",
         "agent_latency_percentile",
+        "agent_assignments_retire_orphaned",
     ],
-    "triggers": {},
+    "triggers": {"agent_assignments": ["agent_assignments_retire_orphaned"]},
 }

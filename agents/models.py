@@ -171,6 +171,20 @@ class AgentAssignment(TenantModel):
     agent = models.ForeignKey(
         AgentRegistry, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("agent"), db_index=False
     )
+    # The composite key (workspace_id, campaign_id) -> campaigns (migration 0007) is the
+    # only constraint: it keeps the campaign in the same workspace and nulls the column on delete.
+    campaign = models.ForeignKey(
+        "campaigns.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agent_assignments",
+        verbose_name=_("campaign"),
+        db_index=False,
+        db_constraint=False,
+        help_text=_("Leave empty for a workspace-wide assignment."),
+        db_comment="Campaign the agent works on; null for a workspace-wide assignment.",
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SUPPORT, db_default="support")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE, db_default="active")
     config_overrides = models.JSONField(
@@ -203,10 +217,12 @@ class AgentAssignment(TenantModel):
             models.CheckConstraint(condition=models.Q(role__in=["lead", "support", "reviewer", "observer"]), name="agent_assignments_role_valid"),
             models.CheckConstraint(condition=models.Q(status__in=["active", "paused", "retired"]), name="agent_assignments_status_valid"),
             models.CheckConstraint(condition=JsonbTypeIs("config_overrides", "object"), name="agent_assignments_overrides_object"),
-            # One active assignment per (workspace, agent); also the index of "is agent X active here?".
+            # One active assignment per (workspace, agent, campaign), a NULL campaign (workspace-wide)
+            # counting as one value; also the index of "is agent X active here?".
             models.UniqueConstraint(
-                fields=["workspace", "agent"],
+                fields=["workspace", "agent", "campaign"],
                 condition=models.Q(status="active"),
+                nulls_distinct=False,
                 name="agent_assignments_one_active_uniq",
             ),
         ]
@@ -215,12 +231,17 @@ class AgentAssignment(TenantModel):
             models.Index(fields=["workspace", "agent", "-assigned_at"], name="agent_assign_ws_agent_idx"),
             # Workspace assignment list filtered by status (active first).
             models.Index(fields=["workspace", "status", "-assigned_at"], name="agent_assign_ws_status_idx"),
+            # A campaign's agents; also serves the campaign key's ON DELETE SET NULL.
+            models.Index(
+                fields=["workspace", "campaign"], name="agent_assign_ws_campaign_idx", condition=models.Q(campaign__isnull=False)
+            ),
             # "Assignments I made" in this workspace; also covers the assigned_by foreign key.
             models.Index(fields=["workspace", "assigned_by"], name="agent_assign_ws_by_idx"),
         ]
 
     def __str__(self):
-        return f"{self.agent} ({self.get_status_display()})"
+        where = self.campaign if self.campaign_id else _("whole workspace")
+        return f"{self.agent} on {where} ({self.get_status_display()})"
 
 
 class AgentPerformance(TenantModel):

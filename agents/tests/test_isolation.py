@@ -66,3 +66,55 @@ def test_no_context_sees_no_rows_and_cannot_write(tenant_a, agent):
     with pytest.raises((ProgrammingError, IntegrityError)), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("INSERT INTO agent_assignments (id, agent_id, created_at, updated_at) VALUES (gen_random_uuid(), %s, now(), now())", [agent.id])
+
+
+def _campaign(tenant, name):
+    from campaigns.models import Campaign
+
+    with tenant.context():
+        return Campaign.objects.create(name=name)
+
+
+def test_an_assignment_cannot_point_at_another_workspaces_campaign(tenant_a, tenant_b, agent):
+    foreign = _campaign(tenant_b, "Bravo summer launch")
+    with tenant_a.context():
+        with pytest.raises(IntegrityError, match="agent_assignments_campaign_id_same_ws_fk"), transaction.atomic():
+            AgentAssignment.objects.create(agent=agent, campaign_id=foreign.id)
+        assert AgentAssignment.objects.count() == 0
+
+
+def test_one_active_assignment_per_agent_and_campaign(tenant_a, agent):
+    launch = _campaign(tenant_a, "Spring launch")
+    retention = _campaign(tenant_a, "Retention push")
+    with tenant_a.context():
+        AgentAssignment.objects.create(agent=agent)  # workspace-wide
+        AgentAssignment.objects.create(agent=agent, campaign=launch)
+        AgentAssignment.objects.create(agent=agent, campaign=retention)
+        for campaign in (None, launch):
+            with pytest.raises(IntegrityError, match="agent_assignments_one_active_uniq"), transaction.atomic():
+                AgentAssignment.objects.create(agent=agent, campaign=campaign)
+        AgentAssignment.objects.create(agent=agent, campaign=launch, status="paused")
+
+
+def test_deleting_a_campaign_unlinks_its_assignments_and_retires_duplicates(tenant_a, agent):
+    from campaigns.models import Campaign
+
+    launch = _campaign(tenant_a, "Spring launch")
+    other_agent = AgentRegistry.objects.get(slug="persona-researcher")
+    with tenant_a.context():
+        AgentAssignment.objects.create(agent=agent)
+        duplicate = AgentAssignment.objects.create(agent=agent, campaign=launch)
+        sole = AgentAssignment.objects.create(agent=other_agent, campaign=launch)
+        # Raw SQL: the database's ON DELETE SET NULL, not Django's emulation.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM campaigns WHERE id = %s", [launch.id])
+        duplicate.refresh_from_db()
+        sole.refresh_from_db()
+        assert (duplicate.campaign_id, duplicate.status) == (None, "retired")
+        assert (sole.campaign_id, sole.status) == (None, "active")
+        # And through the ORM.
+        second = Campaign.objects.create(name="Second launch")
+        again = AgentAssignment.objects.create(agent=agent, campaign=second)
+        second.delete()
+        again.refresh_from_db()
+        assert (again.campaign_id, again.status) == (None, "retired")
