@@ -10,6 +10,7 @@ Django's ``on_delete`` mirrors the SQL rule so both paths agree.
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -142,7 +143,8 @@ class MessageArchitecture(TenantModel):
         db_comment='JSON array of message pillars: [{"title": "...", "message": "...", "proof": "..."}].',
     )
     tone = models.CharField(_("tone of voice"), max_length=120, blank=True, default="", db_default="")
-    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
+    # IntegerField plus a named CHECK: PositiveIntegerField would add a second, anonymous one.
+    version = models.IntegerField(_("version"), default=1, db_default=1, validators=[MinValueValidator(1)])
     is_primary = models.BooleanField(
         _("primary"),
         default=False,
@@ -341,11 +343,15 @@ class CampaignQuest(TenantModel):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True, default="", db_default="")
-    position = models.PositiveIntegerField(
-        _("position"), default=0, db_default=0, db_comment="Order among the quests with the same parent, ascending."
+    position = models.IntegerField(
+        _("position"), default=0, db_default=0, validators=[MinValueValidator(0)],
+        db_comment="Order among the quests with the same parent, ascending.",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING, db_default=Status.PENDING)
-    xp_reward = models.PositiveIntegerField(_("XP reward"), default=10, db_default=10)
+    xp_reward = models.IntegerField(
+        _("XP reward"), default=10, db_default=10, validators=[MinValueValidator(0)],
+        db_comment="Experience points granted when the quest is completed.",
+    )
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     completed_at = models.DateTimeField(
         _("completed at"), null=True, blank=True, editable=False, db_comment="Set exactly when status is completed."
@@ -381,6 +387,16 @@ class CampaignQuest(TenantModel):
 
     def __str__(self):
         return self.title
+
+    def save(self, *args, **kwargs):
+        # completed_at follows the status (a CHECK insists), whichever form or action changed it.
+        completed = self.status == self.Status.COMPLETED
+        if completed != (self.completed_at is not None):
+            self.completed_at = timezone.now() if completed else None
+            update_fields = kwargs.get("update_fields")
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "completed_at"}
+        super().save(*args, **kwargs)
 
 
 class CampaignCohort(TenantModel):

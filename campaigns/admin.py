@@ -1,0 +1,167 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, UniqueConstraint
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from campaigns import services
+from campaigns.forms import QuestForm
+from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
+from raptorflow.admin import WorkspaceScopedAdmin
+from raptorflow.tenancy import current_workspace_id
+
+
+class TenantAdminForm(forms.ModelForm):
+    """Checks the (workspace, ...) unique rules Django skips because workspace is not a form field.
+
+    Without it a duplicate name would reach the database as an IntegrityError (a 500 page).
+    Conditional rules are left out: the one here (one primary message architecture)
+    is kept by a service that demotes the previous primary.
+    """
+
+    def validate_unique(self):
+        super().validate_unique()
+        if self.instance.workspace_id is None:
+            self.instance.workspace_id = current_workspace_id()
+        exclude = self._get_validation_exclusions() - {"workspace"}
+        for constraint in self.instance._meta.constraints:
+            if isinstance(constraint, UniqueConstraint) and "workspace" in constraint.fields and constraint.condition is None:
+                if set(constraint.fields) & exclude:
+                    continue
+                try:
+                    constraint.validate(type(self.instance), self.instance, exclude=exclude)
+                except ValidationError as error:
+                    self._update_errors(error)
+
+
+class QuestAdminForm(TenantAdminForm):
+    def clean(self):
+        cleaned = super().clean()
+        parent, campaign = cleaned.get("parent"), cleaned.get("campaign") or getattr(self.instance, "campaign", None)
+        if parent is not None and campaign is not None and parent.campaign_id != campaign.id:
+            self.add_error("parent", _("The parent quest must belong to the same campaign."))
+        elif parent is not None and self.instance.pk:
+            edges = CampaignQuest.objects.filter(campaign_id=parent.campaign_id).values_list("id", "parent_id")
+            if parent.pk in QuestForm._subtree_ids(self.instance.pk, list(edges)):
+                self.add_error("parent", _("A quest cannot be nested under itself or one of its sub-quests."))
+        return cleaned
+
+
+class WorkspaceScopedInline(admin.TabularInline):
+    extra = 0
+    form = TenantAdminForm
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.workspace is None:
+            return queryset.none()
+        return queryset.filter(workspace_id=request.workspace.id)
+
+
+class MessageArchitectureInline(WorkspaceScopedInline):
+    model = MessageArchitecture
+    fields = ("name", "version", "is_primary", "tone")
+    show_change_link = True
+
+
+@admin.register(Positioning)
+class PositioningAdmin(WorkspaceScopedAdmin):
+    form = TenantAdminForm
+    list_display = ("name", "status", "target_segment", "created_by", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("name", "target_segment")
+    list_select_related = ("created_by",)
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    inlines = [MessageArchitectureInline]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(MessageArchitecture)
+class MessageArchitectureAdmin(WorkspaceScopedAdmin):
+    form = TenantAdminForm
+    list_display = ("name", "version", "positioning", "is_primary", "tone", "updated_at")
+    list_filter = ("is_primary",)
+    search_fields = ("name", "core_message", "positioning__name")
+    list_select_related = ("positioning",)
+    autocomplete_fields = ("positioning",)
+
+    def save_model(self, request, obj, form, change):
+        # Through the service: making one primary demotes the positioning's previous primary.
+        if not change:
+            obj.workspace = request.workspace
+        services.save_message_architecture(architecture=obj)
+
+
+class CampaignQuestInline(WorkspaceScopedInline):
+    model = CampaignQuest
+    form = QuestAdminForm
+    fields = ("title", "parent", "position", "status", "xp_reward", "due_at")
+    raw_id_fields = ("parent",)
+    ordering = ("parent", "position")
+
+
+class CampaignCohortInline(WorkspaceScopedInline):
+    model = CampaignCohort
+    fields = ("cohort", "role", "added_at")
+    readonly_fields = ("added_at",)
+    autocomplete_fields = ("cohort",)
+
+
+@admin.register(Campaign)
+class CampaignAdmin(WorkspaceScopedAdmin):
+    form = TenantAdminForm
+    list_display = ("name", "status", "positioning", "starts_at", "ends_at", "budget", "quest_count")
+    list_filter = ("status", "positioning")
+    search_fields = ("name", "objective")
+    list_select_related = ("positioning",)
+    autocomplete_fields = ("positioning", "message_architecture")
+    readonly_fields = ("created_by", "created_at", "updated_at")
+    date_hierarchy = "starts_at"
+    inlines = [CampaignCohortInline, CampaignQuestInline]
+    actions = ["archive_selected"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_quest_count=Count("quests"))
+
+    @admin.display(description=_("quests"), ordering="_quest_count")
+    def quest_count(self, obj):
+        return obj._quest_count
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description=_("Archive selected campaigns"), permissions=["change"])
+    def archive_selected(self, request, queryset):
+        count = 0
+        for campaign in queryset:
+            services.archive_campaign(campaign=campaign)
+            count += 1
+        self.message_user(request, ngettext("%d campaign archived.", "%d campaigns archived.", count) % count, messages.SUCCESS)
+
+
+@admin.register(CampaignQuest)
+class CampaignQuestAdmin(WorkspaceScopedAdmin):
+    form = QuestAdminForm
+    list_display = ("title", "campaign", "parent", "position", "status", "xp_reward", "due_at", "completed_at")
+    list_filter = ("status",)
+    search_fields = ("title", "campaign__name")
+    list_select_related = ("campaign", "parent")
+    autocomplete_fields = ("campaign",)
+    raw_id_fields = ("parent",)
+    readonly_fields = ("completed_at",)
+
+
+@admin.register(CampaignCohort)
+class CampaignCohortAdmin(WorkspaceScopedAdmin):
+    form = TenantAdminForm
+    list_display = ("campaign", "cohort", "role", "added_at")
+    list_filter = ("role",)
+    search_fields = ("campaign__name", "cohort__name")
+    list_select_related = ("campaign", "cohort")
+    autocomplete_fields = ("campaign", "cohort")

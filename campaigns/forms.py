@@ -1,0 +1,324 @@
+"""Marketer forms. Every form takes the request's ``workspace``: choices and unique checks stay inside it.
+
+Lists that the database keeps as arrays or JSON are edited as one item per
+line, so marketers never type JSON.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from campaigns.models import Campaign, CampaignCohort, CampaignQuest, Channel, MessageArchitecture, Positioning
+from raptorflow.models import Cohort
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+class LinesField(forms.CharField):
+    """A textarea whose non-empty lines become a list of strings."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, *, max_line_length=200, **kwargs):
+        self.max_line_length = max_line_length
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            return "\n".join(value)
+        return value
+
+    def to_python(self, value):
+        lines = [line.strip() for line in (value or "").splitlines()]
+        lines = [line for line in lines if line]
+        too_long = [line for line in lines if len(line) > self.max_line_length]
+        if too_long:
+            raise forms.ValidationError(
+                _("Keep each line under %(max)d characters (this one is %(length)d): %(line)s"),
+                code="line_too_long",
+                params={"max": self.max_line_length, "length": len(too_long[0]), "line": too_long[0][:40] + "\u2026"},
+            )
+        return lines
+
+
+class PipeRecordsField(LinesField):
+    """One record per line, its parts separated by ``|``: ``a | b | c`` -> ``{"k1": "a", "k2": "b", "k3": "c"}``."""
+
+    def __init__(self, *, keys, **kwargs):
+        self.keys = keys
+        super().__init__(max_line_length=1000, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list):
+            return "\n".join(
+                " | ".join(str(item.get(k, "")) for k in self.keys).rstrip(" |") if isinstance(item, dict) else str(item)
+                for item in value
+            )
+        return value
+
+    def to_python(self, value):
+        records = []
+        for line in super().to_python(value):
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) > len(self.keys):
+                raise forms.ValidationError(
+                    _("Use at most %(count)d parts separated by \u201c|\u201d per line: %(line)s"),
+                    code="too_many_parts",
+                    params={"count": len(self.keys), "line": line[:60]},
+                )
+            if not parts[0]:
+                raise forms.ValidationError(
+                    _("Each line needs a %(key)s before the first \u201c|\u201d."), code="missing_first", params={"key": self.keys[0]}
+                )
+            records.append({key: part for key, part in zip(self.keys, parts) if part})
+        return records
+
+
+class KpiTargetsField(forms.CharField):
+    """``metric: target`` per line -> ``{"metric": number}``."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, dict):
+            return "\n".join(f"{k}: {v}" for k, v in value.items())
+        return value
+
+    def to_python(self, value):
+        targets = {}
+        for number, line in enumerate((value or "").splitlines(), start=1):
+            line = line.strip()
+            if not line:
+                continue
+            metric, sep, target = line.partition(":")
+            metric, target = metric.strip(), target.strip()
+            if not sep or not metric or not target:
+                raise forms.ValidationError(
+                    _("Line %(n)d: write \u201cmetric: target\u201d, e.g. \u201csignups: 5000\u201d."), code="kpi_format", params={"n": number}
+                )
+            try:
+                amount = Decimal(target.replace(",", ""))
+            except ArithmeticError:
+                raise forms.ValidationError(
+                    _("Line %(n)d: the target of \u201c%(metric)s\u201d must be a number."),
+                    code="kpi_number",
+                    params={"n": number, "metric": metric},
+                ) from None
+            if not amount.is_finite() or amount < 0:
+                raise forms.ValidationError(
+                    _("Line %(n)d: the target of \u201c%(metric)s\u201d must be zero or more."),
+                    code="kpi_negative",
+                    params={"n": number, "metric": metric},
+                )
+            targets[metric] = int(amount) if amount == amount.to_integral_value() else float(amount)
+        return targets
+
+
+class WorkspaceFormMixin:
+    """Keeps ``workspace`` and checks a name is free in it (a form error, not an IntegrityError)."""
+
+    unique_name_message = _("That name is already used in this workspace.")
+
+    def __init__(self, *args, workspace, **kwargs):
+        self.workspace = workspace
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("Give it a name."), code="required")
+        taken = type(self.instance)._default_manager.filter(workspace=self.workspace, name=name)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(self.unique_name_message, code="unique")
+        return name
+
+
+class CampaignForm(WorkspaceFormMixin, forms.ModelForm):
+    unique_name_message = _("A campaign with this name already exists in this workspace.")
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    kpi_targets = KpiTargetsField(
+        label=_("KPI targets"), help_text=_("One per line as \u201cmetric: target\u201d, e.g. \u201csignups: 5000\u201d.")
+    )
+
+    class Meta:
+        model = Campaign
+        fields = [
+            "name", "objective", "status", "positioning", "message_architecture",
+            "channels", "budget", "starts_at", "ends_at", "kpi_targets",
+        ]
+        widgets = {
+            "objective": forms.Textarea(attrs={"rows": 3}),
+            "starts_at": DateTimeInput(),
+            "ends_at": DateTimeInput(),
+            "budget": forms.NumberInput(attrs={"min": "0", "step": "0.01"}),
+        }
+        error_messages = {
+            "budget": {
+                "max_digits": _("Budgets go up to 9,999,999,999.99."),
+                "max_decimal_places": _("Use at most 2 decimal places (cents)."),
+            },
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["positioning"].queryset = Positioning.objects.filter(workspace=self.workspace).order_by("name")
+        self.fields["message_architecture"].queryset = (
+            MessageArchitecture.objects.filter(workspace=self.workspace)
+            .select_related("positioning")
+            .order_by("positioning__name", "name", "-version")
+        )
+        self.fields["message_architecture"].label_from_instance = lambda m: f"{m.positioning.name}: {m}"
+        self.fields["starts_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        self.fields["ends_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        if not self.instance.pk:
+            # A new campaign starts as a draft or scheduled; archiving is its own action.
+            self.fields["status"].choices = [
+                c for c in self.fields["status"].choices if c[0] != Campaign.Status.ARCHIVED
+            ]
+
+    def clean_budget(self):
+        budget = self.cleaned_data.get("budget")
+        if budget is not None and budget < 0:
+            raise forms.ValidationError(_("The budget cannot be negative."), code="negative")
+        return budget
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if starts and ends and ends < starts:
+            self.add_error("ends_at", forms.ValidationError(_("The end must be on or after the start."), code="ends_before_start"))
+        if cleaned.get("status") == Campaign.Status.SCHEDULED and not starts and "starts_at" not in self.errors:
+            self.add_error("starts_at", forms.ValidationError(_("A scheduled campaign needs a start date."), code="required"))
+        positioning, architecture = cleaned.get("positioning"), cleaned.get("message_architecture")
+        if architecture and positioning and architecture.positioning_id != positioning.id:
+            self.add_error(
+                "message_architecture",
+                forms.ValidationError(_("Choose messaging of the selected positioning (%(name)s)."), code="mismatch", params={"name": positioning}),
+            )
+        elif architecture and not positioning:
+            cleaned["positioning"] = architecture.positioning
+            self.instance.positioning = architecture.positioning
+        return cleaned
+
+
+class PositioningForm(WorkspaceFormMixin, forms.ModelForm):
+    unique_name_message = _("A positioning with this name already exists in this workspace.")
+    differentiators = LinesField(label=_("Differentiators"), help_text=_("One per line."))
+    proof_points = PipeRecordsField(
+        keys=("claim", "source"),
+        label=_("Proof points"),
+        help_text=_("One per line as \u201cclaim | source\u201d; the source is optional."),
+    )
+
+    class Meta:
+        model = Positioning
+        fields = ["name", "status", "target_segment", "problem_statement", "value_proposition", "differentiators", "proof_points"]
+        widgets = {
+            "problem_statement": forms.Textarea(attrs={"rows": 3}),
+            "value_proposition": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class MessageArchitectureForm(forms.ModelForm):
+    pillars = PipeRecordsField(
+        keys=("title", "message", "proof"),
+        label=_("Pillars"),
+        help_text=_("One per line as \u201ctitle | message | proof\u201d; message and proof are optional."),
+    )
+
+    class Meta:
+        model = MessageArchitecture
+        fields = ["name", "version", "is_primary", "core_message", "tone", "pillars"]
+        widgets = {"core_message": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, positioning, **kwargs):
+        self.positioning = positioning
+        super().__init__(*args, **kwargs)
+        self.instance.positioning = positioning
+        self.fields["version"].min_value = 1
+        self.fields["version"].widget.attrs["min"] = "1"
+
+    def clean_version(self):
+        version = self.cleaned_data["version"]
+        if version < 1:
+            raise forms.ValidationError(_("Versions start at 1."), code="min_value")
+        return version
+
+    def clean(self):
+        cleaned = super().clean()
+        name, version = cleaned.get("name"), cleaned.get("version")
+        if name and version:
+            clash = MessageArchitecture.objects.filter(positioning=self.positioning, name=name.strip(), version=version)
+            if self.instance.pk:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                self.add_error(
+                    "version",
+                    forms.ValidationError(_("Version %(v)d of \u201c%(name)s\u201d already exists; use a new version number."), code="unique", params={"v": version, "name": name}),
+                )
+        return cleaned
+
+
+class QuestForm(forms.ModelForm):
+    class Meta:
+        model = CampaignQuest
+        fields = ["title", "parent", "status", "xp_reward", "due_at", "description"]
+        labels = {"parent": _("Nest under")}
+        widgets = {"due_at": DateTimeInput(), "description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, campaign, **kwargs):
+        self.campaign = campaign
+        super().__init__(*args, **kwargs)
+        self.instance.campaign = campaign
+        parents = CampaignQuest.objects.filter(campaign=campaign).order_by("title")
+        if self.instance.pk:
+            # A quest cannot go under itself or its own subtree (the database refuses it too).
+            parents = parents.exclude(pk__in=self._subtree_ids(self.instance.pk, list(parents.values_list("id", "parent_id"))))
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].empty_label = _("(top level)")
+        self.fields["due_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+        if not self.instance.pk:
+            del self.fields["status"]
+
+    @staticmethod
+    def _subtree_ids(root_id, edges):
+        children = {}
+        for quest_id, parent_id in edges:
+            children.setdefault(parent_id, []).append(quest_id)
+        found, stack = set(), [root_id]
+        while stack:
+            current = stack.pop()
+            found.add(current)
+            stack.extend(children.get(current, []))
+        return found
+
+
+class CohortTargetForm(forms.Form):
+    cohort = forms.ModelChoiceField(label=_("Cohort"), queryset=Cohort.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=CampaignCohort.Role.choices, initial=CampaignCohort.Role.PRIMARY)
+
+    def __init__(self, *args, workspace, campaign, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["cohort"].queryset = (
+            Cohort.objects.filter(workspace=workspace).exclude(campaign_targets__campaign=campaign).order_by("name")
+        )
+        self.fields["cohort"].label_from_instance = lambda c: f"{c.name} (~{c.size_estimate:,})"
