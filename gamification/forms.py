@@ -17,6 +17,14 @@ class AchievementForm(forms.ModelForm):
         )
         widgets = {"criteria": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
+    def clean_code(self):
+        code = self.cleaned_data["code"]
+        # workspace is not a form field, so Django skips (workspace, code) uniqueness;
+        # RLS limits this lookup to the current workspace.
+        if Achievement.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("An achievement with this code already exists in this workspace."), code="duplicate")
+        return code
+
     def clean(self):
         cleaned = super().clean()
         if "criteria" in cleaned and "target_value" in cleaned:

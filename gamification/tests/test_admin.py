@@ -167,6 +167,14 @@ def test_bad_criteria_are_shown_next_to_the_field(tenant_a, client_for, criteria
         assert not Achievement.objects.exists()
 
 
+def test_duplicate_code_is_a_form_error_but_free_in_another_workspace(tenant_a, tenant_b, client_for):
+    make_achievement(tenant_a, code="quest-master")
+    response = client_for(tenant_a.staff, tenant_a.workspace).post(ADD, add_form_data())
+    assert response.status_code == 200
+    assert "An achievement with this code already exists in this workspace." in response.content.decode()
+    assert client_for(tenant_b.staff, tenant_b.workspace).post(ADD, add_form_data()).status_code == 302
+
+
 def test_stats_page_shows_a_members_progress_and_recompute_action(tenant_a, client_for):
     staff = client_for(tenant_a.staff, tenant_a.workspace)
     done, pending = make_achievement(tenant_a, name="Done one", xp_reward=100), make_achievement(tenant_a, name="Pending one")
