@@ -18,6 +18,17 @@ EXPECTED = {
         "user_notifs_user_idx",
         "user_notifs_alert_idx",
     ],
+    # Django's keys (ON DELETE rules moved into the database by 0006) and the
+    # composite membership key of 0003.
+    "foreign_keys": [
+        "system_alerts_acknowledged_by_id_55579986_fk_users_id",
+        "system_alerts_resolved_by_id_534c32bc_fk_users_id",
+        "system_alerts_workspace_id_c55a9dbd_fk_workspaces_id",
+        "user_notifications_alert_id_e52ec21f_fk_system_alerts_id",
+        "user_notifications_member_fk",
+        "user_notifications_user_id_0ac00350_fk_users_id",
+        "user_notifications_workspace_id_58b3b31a_fk_workspaces_id",
+    ],
     "policies": {
         "system_alerts": [
             "system_alerts_workspace_isolation",
