@@ -1,0 +1,112 @@
+"""Reads shared by the admin list, the per-agent performance page and tests.
+
+Everything here filters on an explicit workspace id (RLS would anyway) so the
+queries stay on the workspace-leading indexes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, timedelta
+from decimal import Decimal
+
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import F, FilteredRelation, Max, Q, Sum, Value
+from django.db.models.functions import Cast, Coalesce, NullIf
+from django.utils import timezone
+
+from agents.models import AgentPerformance, AgentRegistry
+
+PERIODS = (7, 30, 90)
+DEFAULT_PERIOD = 30
+
+
+class HistogramSum(models.Aggregate):
+    """SQL aggregate ``agent_histogram_sum``: element-wise sum of latency histograms."""
+
+    function = "agent_histogram_sum"
+    name = "HistogramSum"
+    output_field = ArrayField(models.IntegerField())
+
+
+class LatencyPercentile(models.Func):
+    """SQL ``agent_latency_percentile(histogram, fraction, max_ms)``."""
+
+    function = "agent_latency_percentile"
+    output_field = models.IntegerField()
+
+    def __init__(self, histogram, fraction, max_ms, **extra):
+        super().__init__(histogram, Value(Decimal(str(fraction))), max_ms, **extra)
+
+
+def period_start(days: int, today: date | None = None) -> date:
+    """First UTC day of a period of ``days`` days ending today (inclusive)."""
+    today = today or timezone.now().astimezone(UTC).date()
+    return today - timedelta(days=days - 1)
+
+
+def parse_period(value) -> int:
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        return DEFAULT_PERIOD
+    return days if days in PERIODS else DEFAULT_PERIOD
+
+
+def registry_with_totals(*, workspace_id, since: date, queryset=None):
+    """Agents annotated with this workspace's totals since ``since``: ONE grouped query.
+
+    Annotations: executions, successes, failures, tokens, cost, max_ms,
+    success_rate (NULL without executions), p50_ms, p95_ms.
+    """
+    queryset = AgentRegistry.objects.all() if queryset is None else queryset
+    in_period = FilteredRelation(
+        "performance", condition=Q(performance__workspace_id=workspace_id, performance__day__gte=since)
+    )
+    return (
+        queryset.annotate(in_period=in_period)
+        .annotate(
+            executions=Coalesce(Sum("in_period__executions"), 0),
+            successes=Coalesce(Sum("in_period__successes"), 0),
+            failures=Coalesce(Sum("in_period__failures"), 0),
+            tokens=Coalesce(Sum("in_period__total_tokens"), Value(0, output_field=models.BigIntegerField())),
+            cost=Coalesce(Sum("in_period__total_cost_usd"), Value(Decimal("0"), output_field=models.DecimalField())),
+            max_ms=Max("in_period__max_duration_ms"),
+            histogram=HistogramSum("in_period__latency_histogram"),
+        )
+        .annotate(
+            success_rate=Cast(F("successes"), models.FloatField()) / NullIf(Cast(F("executions"), models.FloatField()), 0.0),
+            p50_ms=LatencyPercentile(F("histogram"), 0.5, F("max_ms")),
+            p95_ms=LatencyPercentile(F("histogram"), 0.95, F("max_ms")),
+        )
+    )
+
+
+def daily_performance(*, workspace_id, agent, since: date):
+    """The agent's daily rows in the period, oldest first, with each day's p50/p95."""
+    return (
+        AgentPerformance.objects.filter(workspace_id=workspace_id, agent=agent, day__gte=since)
+        .annotate(
+            p50_ms=LatencyPercentile(F("latency_histogram"), 0.5, F("max_duration_ms")),
+            p95_ms=LatencyPercentile(F("latency_histogram"), 0.95, F("max_duration_ms")),
+        )
+        .order_by("day")
+    )
+
+
+@dataclass(frozen=True)
+class Verdict:
+    underperforming: bool
+    reasons: tuple[str, ...]
+
+
+def judge(*, executions, success_rate, p95_ms, min_success_rate: float, max_p95_ms: int) -> Verdict:
+    """Underperforming: any executions and a success rate below, or a p95 above, the thresholds."""
+    reasons = []
+    if executions:
+        if success_rate is not None and success_rate < min_success_rate:
+            reasons.append(f"success rate {success_rate:.1%} below {min_success_rate:.0%}")
+        if p95_ms is not None and p95_ms > max_p95_ms:
+            reasons.append(f"p95 {p95_ms:,} ms above {max_p95_ms:,} ms")
+    return Verdict(bool(reasons), tuple(reasons))

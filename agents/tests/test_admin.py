@@ -1,0 +1,253 @@
+"""Staff review agents in the admin: totals, filters, the performance page and its chart, assignments inline."""
+
+import random
+import re
+from datetime import UTC, timedelta
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from agents import latency, services
+from agents.models import AgentAssignment, AgentRegistry
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = "/admin/agents/agentregistry/"
+
+
+def perf_url(agent, period=30):
+    return reverse("admin:agents_agentregistry_performance", args=[agent.pk]) + f"?period={period}"
+
+
+def record(tenant, agent, executions):
+    with tenant.context():
+        services.record_agent_executions(executions=[{"agent": agent, **e} for e in executions])
+
+
+def text_of(html, element_id):
+    match = re.search(rf'id="{element_id}">([^<]*)<', html)
+    assert match, element_id
+    return match.group(1).strip()
+
+
+@pytest.fixture
+def staff_a(tenant_a, client_for):
+    return client_for(tenant_a.staff, tenant_a.workspace)
+
+
+def test_registry_list_shows_this_workspaces_totals_only(tenant_a, tenant_b, staff_a):
+    agent = AgentRegistry.objects.get(slug="growth-lord")
+    now = timezone.now()
+    record(tenant_a, agent, [{"success": True, "duration_ms": 100, "tokens_used": 1000, "cost_usd": "0.25", "executed_at": now}] * 4)
+    record(tenant_b, agent, [{"success": False, "duration_ms": 100, "executed_at": now}] * 9)
+    response = staff_a.get(CHANGELIST, {"tier": "lord"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = re.search(r"Lord of Growth.*?</tr>", html, re.S).group(0)
+    assert ">4<" in row and "100.0%" in row and "4,000" in row and "$1.00" in row
+    assert ">9<" not in row and ">13<" not in row
+    assert "Totals for Alpha Apparel over the last 30 days" in html
+
+
+def test_registry_list_runs_a_constant_number_of_queries(tenant_a, staff_a):
+    now = timezone.now()
+    agents = list(AgentRegistry.objects.order_by("slug")[:3])
+    for agent in agents:
+        record(tenant_a, agent, [{"success": True, "duration_ms": 50, "executed_at": now}])
+    with CaptureQueriesContext(connection) as few:
+        assert staff_a.get(CHANGELIST).status_code == 200
+    for agent in AgentRegistry.objects.order_by("slug")[3:40]:
+        record(tenant_a, agent, [{"success": True, "duration_ms": 50, "executed_at": now}])
+    with CaptureQueriesContext(connection) as many:
+        assert staff_a.get(CHANGELIST).status_code == 200
+    assert len(many) == len(few)
+    totals = [q["sql"] for q in many.captured_queries if "agent_histogram_sum" in q["sql"]]
+    assert len(totals) == 1  # the page's rows with every total: ONE grouped query (plus the paginator's count)
+    assert "agent_latency_percentile" in totals[0] and "GROUP BY" in totals[0]
+
+
+def test_filters_by_tier_domain_and_period(tenant_a, staff_a):
+    agent = AgentRegistry.objects.get(slug="keyword-researcher")
+    now = timezone.now()
+    record(tenant_a, agent, [{"success": True, "duration_ms": 10, "executed_at": now - timedelta(days=20)}] * 3)
+    record(tenant_a, agent, [{"success": True, "duration_ms": 10, "executed_at": now}] * 2)
+    html = staff_a.get(CHANGELIST, {"tier": "worker", "domain": "growth", "period": 30}).content.decode()
+    assert len(re.findall(r'<tr>\s*<td class="field-name_link">', html)) == 5  # the growth workers
+    assert "Lord of Growth" not in html and "Keyword Researcher" in html
+    row = lambda html: re.search(r"Keyword Researcher.*?</tr>", html, re.S).group(0)  # noqa: E731
+    assert 'field-executions_col">5<' in row(html)
+    html7 = staff_a.get(CHANGELIST, {"tier": "worker", "domain": "growth", "period": 7}).content.decode()
+    assert 'field-executions_col">2<' in row(html7)
+
+
+def test_underperformers_are_flagged_and_filterable(tenant_a, staff_a):
+    flaky = AgentRegistry.objects.get(slug="review-miner")
+    slow = AgentRegistry.objects.get(slug="tam-calculator")
+    fine = AgentRegistry.objects.get(slug="swot-drafter")
+    now = timezone.now()
+    record(tenant_a, flaky, [{"success": i % 2 == 0, "duration_ms": 100, "executed_at": now} for i in range(10)])
+    record(tenant_a, slow, [{"success": True, "duration_ms": settings.AGENT_MAX_P95_MS * 3, "executed_at": now}] * 10)
+    record(tenant_a, fine, [{"success": True, "duration_ms": 100, "executed_at": now}] * 10)
+    html = staff_a.get(CHANGELIST, {"underperforming": "yes"}).content.decode()
+    assert "Review Miner" in html and "TAM Calculator" in html and "SWOT Drafter" not in html
+    assert html.count("⚠ underperforming") == 2
+    assert "success rate 50.0% below" in html and "p95 15,000 ms above 5,000 ms" in html
+
+
+def test_performance_page_draws_the_daily_chart(tenant_a, staff_a):
+    agent = AgentRegistry.objects.get(slug="long-form-writer")
+    now = timezone.now()
+    record(tenant_a, agent, [{"success": True, "duration_ms": 2000, "executed_at": now - timedelta(days=d)} for d in (0, 1, 1, 5)])
+    for period in (7, 30, 90):
+        response = staff_a.get(perf_url(agent, period))
+        assert response.status_code == 200
+        html = response.content.decode()
+        svg = re.search(r"<svg class=\"rf-agent-chart\".*?</svg>", html, re.S).group(0)
+        assert svg.count('class="rf-bar"') == period  # one bar per day of the period
+        assert "<polyline" in svg and 'class="rf-threshold"' in svg
+        assert "Executions</text>" in svg and "Success rate</text>" in svg
+        assert 'class="rf-xlabel"' in svg
+    # The tallest bar is yesterday's (2 executions), drawn to the axis maximum's share.
+    assert re.search(r"<title>\d{4}-\d\d-\d\d: 2 executions, 100.0% success</title>", html)
+
+
+def test_done_when_the_page_numbers_equal_those_recomputed_from_the_executions(tenant_a, tenant_b, staff_a):
+    agent = AgentRegistry.objects.get(slug="experiment-analyst")
+    rng = random.Random(7)
+    now = timezone.now()
+    executions = []
+    for day in range(30):
+        for _ in range(rng.randint(0, 12)):
+            executions.append(
+                {
+                    "success": rng.random() > 0.15,
+                    "duration_ms": int(rng.lognormvariate(7.5, 0.7)),
+                    "tokens_used": rng.randint(200, 4000),
+                    "cost_usd": Decimal(rng.randint(10, 900)) / 10000,
+                    "executed_at": now - timedelta(days=day, minutes=rng.randint(0, 600)),
+                }
+            )
+    record(tenant_a, agent, executions)
+    record(tenant_b, agent, [{"success": False, "duration_ms": 99_999, "executed_at": now}] * 5)  # must not count
+    html = staff_a.get(perf_url(agent, 90)).content.decode()
+
+    durations = [e["duration_ms"] for e in executions]
+    successes = sum(e["success"] for e in executions)
+    assert text_of(html, "total-executions") == str(len(executions))
+    assert text_of(html, "total-successes") == str(successes)
+    assert text_of(html, "total-failures") == str(len(executions) - successes)
+    assert text_of(html, "total-success-rate") == f"{successes / len(executions):.1%}"
+    assert text_of(html, "total-tokens") == str(sum(e["tokens_used"] for e in executions))
+    assert text_of(html, "total-cost") == f"{sum(e['cost_usd'] for e in executions):.4f}"
+    assert text_of(html, "total-max") == f"{max(durations)} ms"
+    histogram = latency.histogram_of(durations)
+    for element, fraction in (("total-p50", 0.5), ("total-p95", 0.95)):
+        shown = int(text_of(html, element).removesuffix(" ms"))
+        assert shown == latency.percentile(histogram, fraction, max(durations))
+        true = sorted(durations)[-(-len(durations) * int(fraction * 100) // 100) - 1]
+        assert abs(shown - true) <= latency.MAX_RELATIVE_WIDTH * true + 1
+    # The chart's bars carry each day's count.
+    svg = re.search(r"<svg class=\"rf-agent-chart\".*?</svg>", html, re.S).group(0)
+    per_day = {}
+    for e in executions:
+        day = e["executed_at"].astimezone(UTC).date()
+        per_day[day] = per_day.get(day, 0) + 1
+    for day, count in per_day.items():
+        assert f"<title>{day.isoformat()}: {count:,} executions," in svg
+
+
+class _Inputs(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.data = {}
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "input" and attrs.get("name") and attrs.get("type") in ("hidden", "number"):
+            self.data[attrs["name"]] = attrs.get("value") or ""
+
+
+def change_form_data(client, agent):
+    parser = _Inputs()
+    parser.feed(client.get(reverse("admin:agents_agentregistry_change", args=[agent.pk])).content.decode())
+    return parser.data
+
+
+def test_assignments_are_managed_inline_for_this_workspace_only(tenant_a, tenant_b, staff_a):
+    agent = AgentRegistry.objects.get(slug="brand-voice-guardian")
+    with tenant_b.context():
+        AgentAssignment.objects.create(agent=agent, notes="bravo-only note")
+    page = staff_a.get(reverse("admin:agents_agentregistry_change", args=[agent.pk])).content.decode()
+    assert "bravo-only note" not in page
+    data = change_form_data(staff_a, agent)
+    assert data["assignments-TOTAL_FORMS"] == "0"
+    data.update(
+        {
+            "assignments-TOTAL_FORMS": "1",
+            "assignments-0-role": "lead",
+            "assignments-0-status": "active",
+            "assignments-0-config_overrides": '{"temperature": 0.1}',
+            "assignments-0-notes": "owns the voice",
+            "assignments-0-campaign": "",
+            "assignments-0-agent": str(agent.pk),
+        }
+    )
+    response = staff_a.post(reverse("admin:agents_agentregistry_change", args=[agent.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    with tenant_a.context():
+        made = AgentAssignment.objects.get(agent=agent)
+    assert (made.workspace_id, made.assigned_by_id, made.config_overrides) == (tenant_a.id, tenant_a.staff.id, {"temperature": 0.1})
+    # A second active workspace-wide assignment: a form error, not a 500.
+    data = change_form_data(staff_a, agent)
+    data.update(
+        {
+            "assignments-TOTAL_FORMS": "2",
+            "assignments-0-role": "lead", "assignments-0-status": "active", "assignments-0-config_overrides": "{}",
+            "assignments-1-role": "support", "assignments-1-status": "active", "assignments-1-config_overrides": "{}",
+            "assignments-1-agent": str(agent.pk),
+        }
+    )
+    response = staff_a.post(reverse("admin:agents_agentregistry_change", args=[agent.pk]), data)
+    assert response.status_code == 200
+    assert "already has an active assignment for the whole workspace" in response.content.decode()
+    with tenant_a.context():
+        assert AgentAssignment.objects.filter(agent=agent).count() == 1
+
+
+def test_registry_is_read_only_in_the_admin(tenant_a, staff_a):
+    agent = AgentRegistry.objects.get(slug="council-conductor")
+    page = staff_a.get(reverse("admin:agents_agentregistry_change", args=[agent.pk])).content.decode()
+    assert 'name="name"' not in page and 'name="is_active"' not in page
+    assert staff_a.get("/admin/agents/agentregistry/add/").status_code == 403
+    assert staff_a.get(reverse("admin:agents_agentregistry_delete", args=[agent.pk])).status_code == 403
+    # Posting field values changes nothing (the fields are not in the form).
+    data = change_form_data(staff_a, agent)
+    data.update({"name": "Hijacked", "is_active": ""})
+    assert staff_a.post(reverse("admin:agents_agentregistry_change", args=[agent.pk]), data).status_code == 302
+    agent.refresh_from_db()
+    assert agent.name == "Council Conductor" and agent.is_active
+
+
+def test_marketers_cannot_open_the_agents_admin(tenant_a, client_for):
+    agent = AgentRegistry.objects.get(slug="council-conductor")
+    client = client_for(tenant_a.marketer, tenant_a.workspace)
+    assert client.get(CHANGELIST).status_code == 302
+    assert client.get(perf_url(agent)).status_code == 302
+
+
+def test_standalone_assignment_admin_refuses_a_second_active_one(tenant_a, staff_a):
+    agent = AgentRegistry.objects.get(slug="seo-strategist")
+    with tenant_a.context():
+        AgentAssignment.objects.create(agent=agent)
+    response = staff_a.post(
+        "/admin/agents/agentassignment/add/",
+        {"agent": agent.pk, "campaign": "", "role": "support", "status": "active", "config_overrides": "{}", "notes": ""},
+    )
+    assert response.status_code == 200
+    assert "already has an active assignment for the whole workspace" in response.content.decode()
