@@ -66,3 +66,8 @@ rollback: install
 restore: install
 	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/<file>.dump"; exit 2)
 	$(PG_RESTORE) --clean --if-exists --single-transaction --exit-on-error --dbname="$(DB_URL)" "$(FILE)"
+
+## loadtest: gunicorn + concurrent clients of different workspaces; fails on any leak or 5xx (ARGS="--pgbouncer --clients 32")
+.PHONY: loadtest
+loadtest: install
+	$(PY) -m raptorflow.loadtest $(ARGS)

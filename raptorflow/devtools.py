@@ -10,6 +10,7 @@ same database server (tests create their own database and roles).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,30 @@ def run() -> None:
     os.execvpe(sys.executable, [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--config", config], web_env)
 
 
+# Debian packages some tests drive (program path -> package).
+SYSTEM_PACKAGES = {"/usr/sbin/pgbouncer": "pgbouncer"}
+
+
+def ensure_system_packages() -> None:
+    """Install the Debian packages the tests need when they are missing (root with apt-get only)."""
+    missing = sorted({package for path, package in SYSTEM_PACKAGES.items() if not Path(path).exists()})
+    if not missing:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"+ apt-get install {' '.join(missing)}", flush=True)
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], env=env, check=True)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], env=env, check=True)
+    else:
+        print(
+            "!" * 78 + f"\n!! MISSING Debian packages: {', '.join(missing)}. Tests that need them will fail.\n"
+            f"!! Install them with: sudo apt-get install {' '.join(missing)}\n" + "!" * 78,
+            flush=True,
+        )
+
+
 def test(args: list[str]) -> None:
+    ensure_system_packages()
     env = base_env(owner_url())
     os.chdir(REPO_ROOT)
     os.execvpe(sys.executable, [sys.executable, "-m", "pytest", *args], env)

@@ -93,6 +93,12 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 # ATOMIC_REQUESTS, which wraps only the view, stays off.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 
+# Behind pgbouncer in transaction mode: no server-side cursors (they outlive the
+# transaction) and no prepared statements (they live in a server session).
+if env.str("DATABASE_POOLER", default="") == "pgbouncer-transaction":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+
 # Parallel test runs on one server need distinct test databases.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
 
