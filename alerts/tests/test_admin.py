@@ -16,9 +16,9 @@ CHANGELIST = reverse("admin:alerts_systemalert_changelist")
 INBOX = reverse("admin:alerts_usernotification_changelist")
 
 
-def _post_action(client, action, alerts, **extra):
+def _post_action(client, action, alerts, query="", **extra):
     data = {"action": action, "_selected_action": [str(a.id) for a in alerts], **extra}
-    return client.post(CHANGELIST, data)
+    return client.post(CHANGELIST + query, data)
 
 
 def _reload(tenant, alert):
@@ -42,7 +42,7 @@ def test_the_list_shows_severity_colours_and_only_this_workspaces_alerts(tenant_
     [
         ("status__exact=acknowledged", {"acked"}),
         ("severity__exact=critical", {"critical"}),
-        ("source__exact=billing", {"billing"}),
+        ("source=billing", {"billing"}),
         ("age=hour", {"acked", "critical", "billing"}),
         ("age=older", {"old"}),
         ("age=week", {"acked", "critical", "billing"}),
@@ -127,16 +127,35 @@ def test_platform_wide_alerts_are_listed_read_only(tenant_a, client_for, owner_c
     ).fetchone()[0]
     try:
         client = client_for(tenant_a.staff, tenant_a)
+        # The default list (this workspace) shows open platform-wide alerts above the table.
+        response = client.get(CHANGELIST)
+        assert [a.id for a in response.context["platform_alerts"]] == [alert_id]
+        assert 'data-testid="platform-alerts"' in response.content.decode()
+        assert alert_id not in {a.id for a in response.context["cl"].result_list}
+        # In the table on request, marked as platform-wide.
+        response = client.get(f"{CHANGELIST}?scope=all")
+        assert alert_id in {a.id for a in response.context["cl"].result_list}
         html = client.get(f"{CHANGELIST}?scope=platform").content.decode()
         assert "Scheduled maintenance Sunday" in html and "Platform-wide" in html
+        # Its source is offered by the source filter.
+        assert 'href="?source=platform"' in html or "source=platform" in html
         detail = client.get(reverse("admin:alerts_systemalert_change", args=[alert_id]))
         assert detail.status_code == 200 and 'name="_save"' not in detail.content.decode()
-        response = _post_action(client, "acknowledge_selected", [SystemAlert(id=alert_id)], confirm="yes")
+        response = _post_action(client, "acknowledge_selected", [SystemAlert(id=alert_id)], query="?scope=all", confirm="yes")
         messages = [str(m) for m in response.wsgi_request._messages]
         assert any("platform-wide" in m for m in messages)
         assert owner_conn.execute("SELECT status FROM system_alerts WHERE id = %s", [alert_id]).fetchone()[0] == "open"
     finally:
         owner_conn.execute("DELETE FROM system_alerts WHERE id = %s", [alert_id])
+
+
+def test_the_source_filter_lists_the_workspaces_sources_only(tenant_a, tenant_b, raise_in, client_for):
+    raise_in(tenant_a, source="billing")
+    raise_in(tenant_a, source="agents")
+    raise_in(tenant_b, source="bravo-secret")
+    response = client_for(tenant_a.staff, tenant_a).get(CHANGELIST)
+    [source_filter] = [f for f in response.context["cl"].filter_specs if getattr(f, "parameter_name", None) == "source"]
+    assert [value for value, _ in source_filter.lookup_choices] == ["agents", "billing"]
 
 
 def test_alerts_cannot_be_added_or_deleted_in_the_admin(tenant_a, raise_in, client_for):
