@@ -147,3 +147,21 @@ def test_every_documented_event_is_accepted(tenant_a):
     with tenant_a.context():
         problems = {e: services.criteria_problem({"event": e, "count": 2, "within_days": 30}, target_value=2) for e in CRITERIA_EVENTS}
     assert problems == {e: None for e in CRITERIA_EVENTS}
+
+
+def test_deleting_a_user_reaches_their_awards_in_workspaces_hidden_from_the_caller(tenant_a, tenant_b):
+    from gamification import services
+    from raptorflow.testing import make_user
+
+    awarder = make_user(is_staff=True)  # platform staff, member of no workspace
+    achievement = make_achievement(tenant_b)
+    with tenant_b.context():
+        services.award_achievement(user=tenant_b.marketer, achievement=achievement, awarded_by=awarder)
+    # Deleted from workspace A's context: B's row is invisible to Django's collector.
+    with tenant_a.context(user=tenant_a.owner), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM users WHERE id = %s", [awarder.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what commit would check
+    with tenant_b.context():
+        row = UserAchievement.objects.get()
+        assert row.awarded_by_id is None and row.completed_at is not None
+        assert UserStats.objects.get(user=tenant_b.marketer).achievements_unlocked == 1
