@@ -9,9 +9,12 @@ through an action; their contributing signals are listed read-only.
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.paginator import Paginator
+from django.db import connection
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -47,14 +50,58 @@ class RecentFilter(admin.SimpleListFilter):
         return queryset.filter(last_detected_at__gte=timezone.now() - timedelta(days=days))
 
 
+class SignalTypeFilter(admin.SimpleListFilter):
+    """The workspace's signal types, read by a skip scan of intel_signals_ws_type_idx.
+
+    Django's default (SELECT DISTINCT over the workspace) reads every row: 160 ms at 1M signals.
+    """
+
+    title = _("type")
+    parameter_name = "signal_type"
+    SKIP_SCAN = """
+        WITH RECURSIVE types(t) AS (
+            SELECT min(signal_type) FROM intelligence_signals WHERE workspace_id = %s
+            UNION ALL
+            SELECT (SELECT min(signal_type) FROM intelligence_signals WHERE workspace_id = %s AND signal_type > t)
+            FROM types WHERE t IS NOT NULL
+        )
+        SELECT t FROM types WHERE t IS NOT NULL
+    """
+
+    def lookups(self, request, model_admin):
+        if request.workspace is None:
+            return []
+        with connection.cursor() as cursor:
+            cursor.execute(self.SKIP_SCAN, [request.workspace.id, request.workspace.id])
+            return [(t, t) for (t,) in cursor.fetchall()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(signal_type=self.value()) if self.value() else queryset
+
+
+class CappedCountPaginator(Paginator):
+    """Counts at most CAP + 1 rows: a page view never counts a whole large workspace.
+
+    Beyond the cap the list shows "10001" results and its last page is page 201.
+    """
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self):
+        return self.object_list[: self.CAP + 1].count()
+
+
 @admin.register(IntelligenceSignal)
 class IntelligenceSignalAdmin(WorkspaceScopedAdmin):
     list_display = ("title", "source", "signal_type", "strength", "occurrences", "status", "last_detected_at")
-    list_filter = ("status", RecentFilter, "signal_type", "source")
+    # Sources are searched rather than filtered: a DISTINCT over them would read the whole workspace.
+    list_filter = ("status", RecentFilter, SignalTypeFilter)
     search_fields = ("title", "summary", "source", "=fingerprint")
     ordering = ("-last_detected_at",)
     # No COUNT(*) of the whole workspace on every page view.
     show_full_result_count = False
+    paginator = CappedCountPaginator
     list_per_page = 50
     actions = ("mark_reviewed", "mark_dismissed", "synthesize_insight")
     fieldsets = (
@@ -168,6 +215,7 @@ class MarketInsightAdmin(WorkspaceScopedAdmin):
     search_fields = ("title", "summary")
     ordering = ("-created_at",)
     show_full_result_count = False
+    paginator = CappedCountPaginator
     actions = ("publish", "archive")
     readonly_fields = (
         "status", "confidence", "signals_table", "created_by", "created_at", "published_at", "published_by",

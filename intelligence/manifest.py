@@ -17,11 +17,13 @@ EXPECTED = {
         "market_insights_signal_ids_gin",
         "market_insights_created_by_id_ddd7cb2a",
         "market_insights_published_by_id_e1d35ec2",
+        "market_insights_generated_by_agent_cf26a68a",
     ],
     "foreign_keys": [
         "intelligence_signals_reviewed_by_id_0a5d88bc_fk_users_id",
         "intelligence_signals_workspace_id_d4d42ea8_fk_workspaces_id",
         "market_insights_created_by_id_ddd7cb2a_fk_users_id",
+        "market_insights_generated_by_agent_cf26a68a_fk_agent_reg",
         "market_insights_published_by_id_e1d35ec2_fk_users_id",
         "market_insights_workspace_id_2134aeb1_fk_workspaces_id",
     ],

@@ -36,7 +36,7 @@ def test_indexes_and_foreign_keys_are_exactly_the_manifests():
     assert sorted(r[0] for r in fks) == sorted(EXPECTED["foreign_keys"])
 
 
-def test_btree_indexes_lead_with_workspace_id_except_user_references():
+def test_btree_indexes_lead_with_workspace_id_except_global_references():
     rows = fetchall(
         """
         SELECT c.relname, am.amname, a.attname
@@ -47,7 +47,8 @@ def test_btree_indexes_lead_with_workspace_id_except_user_references():
         [EXPECTED["tables"]],
     )
     for index, method, first in rows:
-        if method == "btree" and not first.endswith("_by_id"):
+        # Indexes on references to global tables (users, agents) serve their ON DELETE SET NULL.
+        if method == "btree" and not (first.endswith("_by_id") or first == "generated_by_agent"):
             assert first == "workspace_id", index
 
 
@@ -94,3 +95,47 @@ def test_every_table_and_non_obvious_column_is_commented():
     )
     for column in ("fingerprint", "strength", "sentiment", "occurrences", "expires_at", "payload"):
         assert commented[column], column
+
+
+def test_references_to_users_and_agents_are_set_null_by_the_database():
+    rows = fetchall(
+        "SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
+        [EXPECTED["tables"]],
+    )
+    rules = {name: rule for name, rule in rows}
+    assert {name for name, rule in rules.items() if rule == "n"} == {
+        name for name in EXPECTED["foreign_keys"] if not name.split("_fk_")[1].startswith("workspaces")
+    }
+
+
+def test_deleting_a_user_clears_their_triage_in_every_workspace(tenant_a, tenant_b, ingest):
+    from intelligence import services
+    from intelligence.models import IntelligenceSignal
+    from raptorflow.testing import make_user
+
+    reviewer = make_user()
+    for tenant in (tenant_a, tenant_b):
+        signal = ingest(tenant)
+        with tenant.context():
+            services.review_signals(signal_ids=[signal.pk], by=reviewer)
+    with tenant_a.context(), connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("DELETE FROM users WHERE id = %s", [reviewer.id])
+    for tenant in (tenant_a, tenant_b):
+        with tenant.context():
+            signal = IntelligenceSignal.objects.get()
+            assert signal.reviewed_by_id is None and signal.status == "reviewed"
+
+
+def test_an_insight_may_name_the_agent_that_drafted_it(tenant_a, ingest):
+    from agents.models import AgentRegistry
+    from intelligence import services
+    from intelligence.models import MarketInsight
+
+    agent = AgentRegistry.objects.order_by("slug").first()
+    assert agent is not None, "the agents migrations seed the registry"
+    signal = ingest(tenant_a)
+    with tenant_a.context():
+        insight = services.synthesize_insight(title="By an agent", summary="", signal_ids=[signal.pk])
+        MarketInsight.objects.filter(pk=insight.pk).update(generated_by_agent=agent)
+        assert MarketInsight.objects.get(pk=insight.pk).generated_by_agent == agent
