@@ -4,6 +4,25 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+# Only for rolling back: without campaign_id the old rule is one active assignment
+# per (workspace, agent), so retire the extra ones first (keeping the workspace-wide
+# one, else the newest). FORCE RLS would hide every row from the owner running the
+# migration, hence the brief NO FORCE inside the migration's transaction (the
+# ALTER TABLE holds an exclusive lock until commit).
+RETIRE_DUPLICATES_FOR_ROLLBACK = """
+ALTER TABLE agent_assignments NO FORCE ROW LEVEL SECURITY;
+UPDATE agent_assignments a SET status = 'retired', updated_at = now()
+FROM (
+    SELECT id, row_number() OVER (
+        PARTITION BY workspace_id, agent_id
+        ORDER BY (campaign_id IS NULL) DESC, assigned_at DESC, id
+    ) AS n
+    FROM agent_assignments WHERE status = 'active'
+) ranked
+WHERE a.id = ranked.id AND ranked.n > 1;
+ALTER TABLE agent_assignments FORCE ROW LEVEL SECURITY;
+"""
+
 
 class Migration(migrations.Migration):
 
@@ -24,6 +43,7 @@ class Migration(migrations.Migration):
             name='campaign',
             field=models.ForeignKey(blank=True, db_comment='Campaign the agent works on; null for a workspace-wide assignment.', db_constraint=False, db_index=False, help_text='Leave empty for a workspace-wide assignment.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='agent_assignments', to='campaigns.campaign', verbose_name='campaign'),
         ),
+        migrations.RunSQL(sql=migrations.RunSQL.noop, reverse_sql=RETIRE_DUPLICATES_FOR_ROLLBACK),
         migrations.AddIndex(
             model_name='agentassignment',
             index=models.Index(condition=models.Q(('campaign__isnull', False)), fields=['workspace', 'campaign'], name='agent_assign_ws_campaign_idx'),

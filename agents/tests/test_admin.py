@@ -251,3 +251,27 @@ def test_standalone_assignment_admin_refuses_a_second_active_one(tenant_a, staff
     )
     assert response.status_code == 200
     assert "already has an active assignment for the whole workspace" in response.content.decode()
+
+
+def test_demo_seed_is_idempotent_and_goes_through_the_procedure(tenant_a):
+    import io
+
+    from agents import demo
+    from agents.models import AgentPerformance
+
+    people = {"admin": tenant_a.staff}
+    with tenant_a.context():
+        demo.seed(workspace=tenant_a.workspace, people=people, stdout=io.StringIO())
+        first = (AgentAssignment.objects.count(), list(AgentPerformance.objects.order_by("id").values_list("id", "executions")))
+        out = io.StringIO()
+        demo.seed(workspace=tenant_a.workspace, people=people, stdout=out)
+        second = (AgentAssignment.objects.count(), list(AgentPerformance.objects.order_by("id").values_list("id", "executions")))
+        total = sum(e for _, e in first[1])
+        days = AgentPerformance.objects.values("day").distinct().count()
+        flaky = AgentPerformance.objects.filter(agent__slug="bid-adjuster")
+        failures = sum(flaky.values_list("failures", flat=True))
+        runs = sum(flaky.values_list("executions", flat=True))
+    assert first == second and "already recorded" in out.getvalue()
+    assert first[0] == len(demo.PROFILES)
+    assert 1000 <= total <= 3000 and days == demo.DAYS
+    assert 0.1 < failures / runs < 0.3

@@ -1,0 +1,114 @@
+"""Demo data: agent assignments and 30 days of performance for one workspace.
+
+Runs inside the workspace's context (seed_demo). Executions go through
+record_agent_execution (in bulk: one statement, one call per execution), about
+1,700 per workspace. Idempotent: assignments are found before being created,
+and performance is only recorded when the workspace has none yet (recording
+again would add to the counters).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from agents import services
+from agents.models import AgentAssignment, AgentPerformance, AgentRegistry
+
+DAYS = 30
+
+# slug: (role, daily executions (min, max), median ms, spread, failure rate, tokens per run, USD per 1k tokens)
+PROFILES = {
+    "council-conductor": ("lead", (2, 5), 9000, 0.35, 0.02, 6000, "0.0300"),
+    "strategy-lord": ("lead", (1, 4), 7000, 0.35, 0.03, 4500, "0.0090"),
+    "brand-lord": ("lead", (1, 4), 6000, 0.30, 0.02, 4000, "0.0090"),
+    "growth-lord": ("lead", (2, 5), 6500, 0.30, 0.03, 4200, "0.0090"),
+    "content-lord": ("lead", (2, 6), 5500, 0.30, 0.02, 3800, "0.0090"),
+    "analytics-lord": ("lead", (1, 4), 7500, 0.35, 0.04, 5000, "0.0090"),
+    "customer-lord": ("lead", (1, 3), 6000, 0.30, 0.02, 3500, "0.0090"),
+    "operations-lord": ("lead", (1, 3), 5000, 0.30, 0.02, 3000, "0.0090"),
+    # Slow on purpose: long articles push p95 over AGENT_MAX_P95_MS.
+    "long-form-writer": ("support", (3, 8), 14000, 0.45, 0.04, 7000, "0.0090"),
+    "social-media-producer": ("support", (5, 12), 2500, 0.40, 0.03, 1500, "0.0090"),
+    "seo-strategist": ("support", (2, 6), 4000, 0.35, 0.05, 2500, "0.0090"),
+    # Flaky on purpose: a rate-limited ads API fails about one run in five.
+    "bid-adjuster": ("support", (8, 16), 900, 0.50, 0.20, 600, "0.0010"),
+    "keyword-researcher": ("support", (6, 14), 1200, 0.45, 0.06, 900, "0.0010"),
+    "sentiment-tagger": ("support", (8, 18), 400, 0.40, 0.01, 300, "0.0010"),
+    "report-summarizer": ("reviewer", (1, 2), 3000, 0.30, 0.02, 2000, "0.0010"),
+}
+ERRORS = [
+    "provider rate limit (429) after 3 retries",
+    "tool call timed out: ads_reporting_api",
+    "output failed schema validation: missing 'result'",
+    "context window exceeded (input 212k tokens)",
+]
+
+
+def seed(*, workspace, people, stdout):
+    agents = {a.slug: a for a in AgentRegistry.objects.filter(slug__in=PROFILES)}
+    _assignments(workspace, people, agents)
+    if AgentPerformance.objects.filter(workspace_id=workspace.id).exists():
+        stdout.write(f"  agents: performance of {workspace.name} already recorded, left as is")
+        return
+    count = services.record_agent_executions(executions=_executions(workspace, agents))
+    stdout.write(f"  agents: recorded {count} executions over {DAYS} days for {workspace.name}")
+
+
+def _assignments(workspace, people, agents):
+    campaign = _first_campaign(workspace)
+    wanted = [(slug, profile[0], None) for slug, profile in PROFILES.items()]
+    if campaign is not None:
+        wanted += [("long-form-writer", "lead", campaign), ("social-media-producer", "support", campaign)]
+    for slug, role, on_campaign in wanted:
+        agent = agents[slug]
+        if AgentAssignment.objects.filter(workspace_id=workspace.id, agent=agent, campaign=on_campaign).exists():
+            continue
+        AgentAssignment.objects.create(
+            workspace=workspace,
+            agent=agent,
+            campaign=on_campaign,
+            role=role,
+            assigned_by=people["admin"],
+            config_overrides={"temperature": 0.2} if agent.tier == "lord" else {},
+        )
+
+
+def _first_campaign(workspace):
+    try:
+        from campaigns.models import Campaign
+    except ImportError:  # pragma: no cover - campaigns is installed with agents
+        return None
+    return Campaign.objects.filter(workspace_id=workspace.id).order_by("name").first()
+
+
+def _executions(workspace, agents):
+    rng = random.Random(f"agents-demo-{workspace.slug}")
+    now = timezone.now()
+    rows = []
+    for slug, (_, (low, high), median, spread, failure_rate, tokens, usd_per_1k) in PROFILES.items():
+        agent = agents[slug]
+        for days_ago in range(DAYS):
+            day_start = (now - timedelta(days=days_ago)).replace(hour=0, minute=0, second=0, microsecond=0)
+            weekend = day_start.weekday() >= 5
+            for _ in range(rng.randint(low, high) // (2 if weekend else 1)):
+                executed_at = day_start + timedelta(seconds=rng.randint(6 * 3600, 22 * 3600))
+                if executed_at > now:  # today: spread over the hours so far
+                    executed_at = day_start + (now - day_start) * rng.random()
+                failed = rng.random() < failure_rate
+                used = max(50, int(rng.gauss(tokens, tokens * 0.25)))
+                rows.append(
+                    {
+                        "agent": agent,
+                        "success": not failed,
+                        "duration_ms": max(5, int(rng.lognormvariate(0, spread) * median)),
+                        "tokens_used": used,
+                        "cost_usd": (Decimal(used) * Decimal(usd_per_1k) / 1000).quantize(Decimal("0.000001")),
+                        "error": rng.choice(ERRORS) if failed else None,
+                        "executed_at": executed_at,
+                    }
+                )
+    return rows
