@@ -68,7 +68,7 @@ def run() -> None:
 
 
 # Debian packages some tests drive (program path -> package).
-SYSTEM_PACKAGES = {"/usr/sbin/pgbouncer": "pgbouncer"}
+SYSTEM_PACKAGES = {"/usr/sbin/pgbouncer": "pgbouncer", "/usr/bin/chromium": "chromium"}
 
 
 def ensure_system_packages() -> None:
