@@ -173,3 +173,20 @@ def test_another_workspaces_insight_is_not_found_and_cannot_be_published(tenant_
 def test_marketers_cannot_reach_intelligence_admin(tenant_a, client_for):
     response = client_for(tenant_a.marketer, tenant_a.workspace).get(SIGNALS)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_signal_list_never_counts_or_scans_the_whole_workspace(tenant_a, ingest, client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(3):
+        ingest(tenant_a, f"Signal {n}", signal_type=["trend", "review", "trend"][n])
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(SIGNALS).content.decode()
+    sql = [q["sql"] for q in queries.captured_queries if "intelligence_signals" in q["sql"]]
+    counts = [s for s in sql if "COUNT(" in s.upper()]
+    assert counts and all("LIMIT 10001" in s for s in counts), counts
+    assert not any("SELECT DISTINCT" in s for s in sql)
+    # The type filter still lists the workspace's types (through the skip scan).
+    assert "?signal_type=review" in page and "?signal_type=trend" in page
