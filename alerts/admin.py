@@ -343,6 +343,7 @@ class UserNotificationAdmin(admin.ModelAdmin):
     search_fields = ("title", "body")
     ordering = ("-created_at",)
     show_full_result_count = False
+    paginator = CappedCountPaginator
     actions = ["mark_selected_read"]
     fields = ("title", "kind", "body", "link_out", "alert_link", "created_at", "read_at", "expires_at")
     readonly_fields = fields

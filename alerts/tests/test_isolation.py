@@ -54,6 +54,20 @@ def test_both_tables_have_forced_rls_and_their_policies():
 
 
 @pytest.mark.django_db
+def test_only_the_table_owner_may_write_platform_wide_alerts():
+    # The one write policy that matches workspace_id IS NULL is bound to the owner role, not to the app role.
+    roles, owner = _fetchall(
+        """
+        SELECT p.polroles, c.relowner FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
+        WHERE p.polname = 'system_alerts_platform_owner'
+        """
+    )[0]
+    assert roles == [owner]
+    assert _scalar("SELECT pg_has_role(current_user, %s, 'USAGE')", [owner]) is False
+    assert _scalar("SELECT alerts_is_schema_owner()") is False
+
+
+@pytest.mark.django_db
 def test_no_alerts_function_is_security_definer():
     assert (
         _fetchall(
