@@ -1,0 +1,242 @@
+"""End-to-end harness: a database of its own, gunicorn as the web role, headless Debian Chromium.
+
+Session scope, built once per run:
+
+- ``<name>_e2e`` (name: TEST_DATABASE_NAME, else the DATABASE_URL/embedded
+  database's): dropped if left over, migrated as the owner, demo data seeded by
+  ``manage.py seed_demo`` as the login role ``raptorflow_e2e_web`` (through RLS);
+  dropped again at the end.
+- gunicorn serving it on a free loopback port as that web role, with the
+  production settings (DEBUG off) minus HTTPS, which a loopback test cannot speak.
+- Chromium from Debian's ``chromium`` package, driven by Playwright (no
+  Playwright browser download). Missing package: these tests skip, loudly.
+
+Per test: ``new_page()`` opens a fresh browser context (own cookies) at 1280x800.
+Artifacts go to test-artifacts/ (git-ignored): screenshots/, failures/ (page
+and HTML of a failed test), e2e-gunicorn.log.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from raptorflow.embedded import REPO_ROOT, ensure_database
+from raptorflow.loadtest import _wait_for_port, free_port, with_database
+
+CHROMIUM = Path(os.environ.get("RAPTORFLOW_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--no-first-run", "--disable-quic", "--disable-sync",
+]
+WEB_ROLE, WEB_PASSWORD = "raptorflow_e2e_web", "raptorflow-e2e-web"
+DEMO_PASSWORD = "raptorflow-demo"  # raptorflow/management/commands/seed_demo.py
+ARTIFACTS = REPO_ROOT / "test-artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+VIEWPORT = {"width": 1280, "height": 800}
+
+# The demo accounts seed_demo prints.
+ACME = {
+    "slug": "acme-outdoor", "name": "Acme Outdoor",
+    "owner": "olivia.owner@acme.example", "staff": "sam.staff@acme.example",
+    "marketer": "maya.marketer@acme.example", "viewer": "victor.viewer@acme.example",
+}
+NORTHWIND = {
+    "slug": "northwind-analytics", "name": "Northwind Analytics",
+    "owner": "nora.owner@northwind.example", "staff": "theo.staff@northwind.example",
+    "marketer": "lena.marketer@northwind.example", "viewer": "ivan.viewer@northwind.example",
+}
+
+
+def _run(args, env, what):
+    started = time.monotonic()
+    result = subprocess.run(args, env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    if result.returncode:
+        raise RuntimeError(f"{what} failed ({result.returncode}):\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    print(f"e2e setup: {what} in {time.monotonic() - started:.1f}s", flush=True)
+    return result.stdout
+
+
+class E2EDatabase:
+    """``<name>_e2e``: created, migrated (owner), seeded (web role); ``drop()`` removes it."""
+
+    def __init__(self, owner_url: str):
+        import psycopg
+
+        base = os.environ.get("TEST_DATABASE_NAME") or urlsplit(owner_url).path.lstrip("/") or "raptorflow"
+        self.name = f"{base}_e2e"
+        self.maintenance = with_database(owner_url, "postgres")
+        with psycopg.connect(self.maintenance, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self.owner_url = with_database(owner_url, self.name)
+        ensure_database(self.owner_url)
+        self.web_url = with_database(owner_url, self.name, WEB_ROLE, WEB_PASSWORD)
+        manage = [sys.executable, str(REPO_ROOT / "manage.py")]
+        owner_env = dict(os.environ, DATABASE_URL=self.owner_url, SECRET_KEY="e2e-setup")
+        owner_env.pop("TEST_DATABASE_NAME", None)
+        _run([*manage, "provision_roles", "--login", WEB_ROLE, "--password", WEB_PASSWORD, "-v", "0"], owner_env, "provision_roles")
+        _run([*manage, "migrate", "--no-input", "-v", "0"], owner_env, "migrate (owner)")
+        self.web_env = dict(owner_env, DATABASE_URL=self.web_url)
+        self.seed_output = _run([*manage, "seed_demo"], self.web_env, "seed_demo (web role)")
+
+    def task(self, name: str, *args: str) -> dict:
+        """Run one tests/e2e/tasks.py task on this database as the web role."""
+        out = _run([sys.executable, "-m", "tests.e2e.tasks", name, *args], self.web_env, f"task {name}")
+        return json.loads(out.strip().splitlines()[-1])
+
+    def drop(self):
+        import psycopg
+
+        with psycopg.connect(self.maintenance, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class Server:
+    """gunicorn on a free loopback port, as the web role, production settings over plain HTTP."""
+
+    def __init__(self, database_url: str, workers: int = 3):
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = dict(
+            os.environ,
+            DATABASE_URL=database_url,
+            SECRET_KEY="e2e-" + secrets.token_hex(16),
+            DEBUG="false",
+            ALLOWED_HOSTS="127.0.0.1",
+            SECURE_SSL_REDIRECT="false",
+            SESSION_COOKIE_SECURE="false",
+            CSRF_COOKIE_SECURE="false",
+            SECURE_HSTS_SECONDS="0",
+        )
+        env.pop("TEST_DATABASE_NAME", None)
+        _run([sys.executable, str(REPO_ROOT / "manage.py"), "collectstatic", "--no-input", "-v", "0"], env, "collectstatic")
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.log_path = ARTIFACTS / "e2e-gunicorn.log"
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--config", str(REPO_ROOT / "gunicorn.conf.py"),
+             "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}"],
+            env=env, cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
+        )
+        try:
+            _wait_for_port(self.port)
+        except SystemExit as exc:
+            self.stop()
+            raise RuntimeError(f"gunicorn did not start: {exc}\n{self.log_path.read_text()[-3000:]}") from None
+
+    def stop(self):
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not CHROMIUM.exists():
+        pytest.skip("Debian package chromium is missing: apt-get install chromium")
+    return str(CHROMIUM)
+
+
+@pytest.fixture(scope="session")
+def e2e_db(chromium):
+    from raptorflow.devtools import owner_url
+
+    database = E2EDatabase(os.environ.get("DATABASE_URL") or owner_url())
+    # Sam (Acme's staff admin) also administers Northwind: the header switcher has two workspaces.
+    database.task("add_member", ACME["staff"], NORTHWIND["slug"], "admin")
+    # Maya (Acme's marketer) reads Northwind too: she picks her workspace after signing in.
+    database.task("add_member", ACME["marketer"], NORTHWIND["slug"], "viewer")
+    yield database
+    database.drop()
+
+
+@pytest.fixture(scope="session")
+def server(e2e_db):
+    server = Server(e2e_db.web_url)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"rep_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def new_page(request, browser, server):
+    """``new_page()``: a page in a fresh context (its own cookies), 1280x800, at the server's base URL."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
+    contexts = []
+
+    def make():
+        context = browser.new_context(base_url=server.base, viewport=VIEWPORT, locale="en-US", timezone_id="UTC")
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    if failed:
+        folder = ARTIFACTS / "failures"
+        folder.mkdir(parents=True, exist_ok=True)
+        for n, context in enumerate(contexts):
+            for m, page in enumerate(context.pages):
+                stem = folder / f"{request.node.name}-{n}{m}"
+                try:
+                    page.screenshot(path=f"{stem}.png", full_page=True)
+                    Path(f"{stem}.html").write_text(page.content())
+                    print(f"failure artifacts: {stem}.png ({page.url})")
+                except Exception as exc:  # the page may have crashed
+                    print(f"no failure screenshot: {exc}")
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page):
+    return new_page()
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/"):
+    page.goto(f"/login/?next={next_path}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+    assert "/login/" not in page.url, f"sign-in of {email} failed: {page.locator('.errors').all_inner_texts()}"
+    return page
+
+
+def shot(page, name: str, full_page: bool = False):
+    """Save test-artifacts/screenshots/<name>.png (the README's pictures are picked from these)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
