@@ -143,7 +143,7 @@ class WorkspaceFormMixin:
         if not name:
             raise forms.ValidationError(_("Give it a name."), code="required")
         taken = type(self.instance)._default_manager.filter(workspace=self.workspace, name=name)
-        if self.instance.pk:
+        if not self.instance._state.adding:
             taken = taken.exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(self.unique_name_message, code="unique")
@@ -189,7 +189,7 @@ class CampaignForm(WorkspaceFormMixin, forms.ModelForm):
         self.fields["message_architecture"].label_from_instance = lambda m: f"{m.positioning.name}: {m}"
         self.fields["starts_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["ends_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-        if not self.instance.pk:
+        if self.instance._state.adding:
             # A new campaign starts as a draft or scheduled; archiving is its own action.
             self.fields["status"].choices = [
                 c for c in self.fields["status"].choices if c[0] != Campaign.Status.ARCHIVED
@@ -268,7 +268,7 @@ class MessageArchitectureForm(forms.ModelForm):
         name, version = cleaned.get("name"), cleaned.get("version")
         if name and version:
             clash = MessageArchitecture.objects.filter(positioning=self.positioning, name=name.strip(), version=version)
-            if self.instance.pk:
+            if not self.instance._state.adding:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
                 self.add_error(
@@ -290,13 +290,13 @@ class QuestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.campaign = campaign
         parents = CampaignQuest.objects.filter(campaign=campaign).order_by("title")
-        if self.instance.pk:
+        if not self.instance._state.adding:
             # A quest cannot go under itself or its own subtree (the database refuses it too).
             parents = parents.exclude(pk__in=self._subtree_ids(self.instance.pk, list(parents.values_list("id", "parent_id"))))
         self.fields["parent"].queryset = parents
         self.fields["parent"].empty_label = _("(top level)")
         self.fields["due_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
-        if not self.instance.pk:
+        if self.instance._state.adding:
             del self.fields["status"]
 
     @staticmethod

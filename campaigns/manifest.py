@@ -27,6 +27,25 @@ EXPECTED = {
         "campaign_quests_workspace_id_uniq",
         "campaign_cohorts_pair_uniq",
     ],
+    "foreign_keys": [
+        # Django's keys to the owning workspace
+        "positioning_workspace_id_db194326_fk_workspaces_id",
+        "message_architecture_workspace_id_89eae897_fk_workspaces_id",
+        "campaigns_workspace_id_29680c0c_fk_workspaces_id",
+        "campaign_quests_workspace_id_f6a47f1e_fk_workspaces_id",
+        "campaign_cohorts_workspace_id_b5abc0b1_fk_workspaces_id",
+        # same-workspace composite keys (0003)
+        "message_architecture_positioning_id_same_ws_fk",
+        "campaigns_positioning_id_same_ws_fk",
+        "campaigns_message_architecture_id_same_ws_fk",
+        "campaign_quests_campaign_id_same_ws_fk",
+        "campaign_quests_parent_id_same_ws_fk",
+        "campaign_cohorts_campaign_id_same_ws_fk",
+        "campaign_cohorts_cohort_id_same_ws_fk",
+        # users, ON DELETE SET NULL (0004)
+        "positioning_created_by_fk",
+        "campaigns_created_by_fk",
+    ],
     "policies": {
         "positioning": ["positioning_workspace_isolation"],
         "message_architecture": ["message_architecture_workspace_isolation"],

@@ -108,3 +108,21 @@ def test_every_table_and_reference_column_has_a_comment():
     for table, comment, uncommented in rows:
         assert comment, table
         assert uncommented == [], (table, uncommented)
+
+
+def test_foreign_keys_are_exactly_the_manifests():
+    rows = fetchall(
+        "SELECT c.conname FROM pg_constraint c JOIN pg_class t ON t.oid = c.conrelid WHERE c.contype = 'f' AND t.relname = ANY(%s)",
+        [EXPECTED["tables"]],
+    )
+    assert sorted(r[0] for r in rows) == sorted(EXPECTED["foreign_keys"])
+
+
+def test_verify_schema_passes_for_campaigns():
+    from raptorflow import schema_checks
+
+    domain, summary = schema_checks.run_checks()
+    ours = [c for c in domain if "013" in c.set]
+    assert ours and all(c.passed for c in ours), [c.as_dict() for c in ours if not c.passed]
+    unindexed = next(c for c in summary if c.name == "every foreign key column indexed")
+    assert not [p for p in unindexed.problems if p.split(".")[0] in EXPECTED["tables"] or any(t in p for t in EXPECTED["tables"])]
