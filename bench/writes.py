@@ -1,0 +1,118 @@
+"""record_agent_execution under concurrency, against plain single-row INSERTs.
+
+Each client is a thread with its own psycopg connection as the web role; every
+call is one transaction shaped like a request: set the workspace with
+set_config (transaction-local), call, commit. ``spread`` picks a random
+(workspace, agent) bucket per call; ``hot`` sends every call to one bucket
+(workspace 1, first agent), which serialises on that row's lock until commit.
+The baseline INSERTs one row into ``bench_plain_inserts`` (no key, no index,
+no constraint, no RLS) in the same transaction shape. Afterwards the executions
+recorded for the day are compared with the calls made: they must match exactly.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from datetime import datetime, timezone
+
+import psycopg
+
+from bench.load import WS, bid
+
+PLAIN_TABLE = """
+CREATE TABLE IF NOT EXISTS bench_plain_inserts (workspace_id uuid, agent_id uuid, success boolean, duration_ms integer, at timestamptz);
+GRANT INSERT ON bench_plain_inserts TO {role};
+"""
+
+
+def measure(owner_url, web_url, workspaces, web_role, levels=(1, 8, 32), seconds=3.0) -> dict:
+    executed_at = datetime.now(timezone.utc).replace(microsecond=0)
+    with psycopg.connect(owner_url, autocommit=True) as conn:
+        conn.execute(PLAIN_TABLE.format(role=web_role))
+        conn.execute("TRUNCATE bench_plain_inserts")
+        agents = [str(r[0]) for r in conn.execute("SELECT id FROM agent_registry WHERE is_active ORDER BY slug")]
+
+        def recorded():
+            return conn.execute(
+                "SELECT coalesce(sum(executions), 0) FROM agent_performance WHERE day = %s::date", [executed_at.date()]
+            ).fetchone()[0]
+
+        def plain_rows():
+            return conn.execute("SELECT count(*) FROM bench_plain_inserts").fetchone()[0]
+
+        rows = []
+        check = {"expected_calls": 0, "recorded_delta": 0, "plain_expected": 0, "plain_rows": 0}
+        before = recorded()
+        for clients in levels:
+            for mode in ("plain", "spread", "hot"):
+                result = _run(web_url, mode, clients, seconds, workspaces, agents, executed_at)
+                rows.append(result)
+                if mode == "plain":
+                    check["plain_expected"] += result["calls"]
+                else:
+                    check["expected_calls"] += result["calls"]
+        check["recorded_delta"] = recorded() - before
+        check["plain_rows"] = plain_rows()
+        conn.execute("DROP TABLE bench_plain_inserts")
+    check["exact"] = (check["recorded_delta"] == check["expected_calls"] and check["plain_rows"] == check["plain_expected"])
+    check["errors"] = [e for r in rows for e in r["errors"]]
+    return {"rows": rows, "check": check}
+
+
+class _Deadline:
+    def __init__(self):
+        self.value = float("inf")
+
+
+def _run(web_url, mode, clients, seconds, workspaces, agents, executed_at) -> dict:
+    counts = [0] * clients
+    errors: list[str] = []
+    barrier = threading.Barrier(clients + 1)
+    deadline = _Deadline()
+
+    def client(index):
+        rng = random.Random(index)
+        done = 0
+        try:
+            with psycopg.connect(web_url, autocommit=True) as conn:
+                barrier.wait()
+                while time.perf_counter() < deadline.value:
+                    if mode == "hot":
+                        ws, agent = bid(WS, 1), agents[0]
+                    else:
+                        ws, agent = bid(WS, rng.randint(1, workspaces)), rng.choice(agents)
+                    with conn.transaction():
+                        conn.execute("SELECT set_config('app.current_workspace_id', %s, true)", [ws])
+                        if mode == "plain":
+                            conn.execute("INSERT INTO bench_plain_inserts VALUES (%s, %s, true, %s, %s)",
+                                         [ws, agent, 120, executed_at])
+                        else:
+                            conn.execute("SELECT 1 FROM record_agent_execution(%s, true, %s, 100, 0.001, NULL, %s)",
+                                         [agent, 120 + done % 500, executed_at])
+                    done += 1
+        except Exception as exc:
+            errors.append(f"{type(exc).__name__}: {exc}")
+            try:
+                barrier.abort()
+            except Exception:
+                pass
+        counts[index] = done
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    # Set the deadline before releasing the clients: they read it only after the barrier.
+    deadline.value = time.perf_counter() + seconds + 0.0
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        pass
+    started = time.perf_counter()
+    deadline.value = started + seconds
+    for t in threads:
+        t.join()
+    elapsed = time.perf_counter() - started
+    return {"mode": mode, "clients": clients, "calls": sum(counts), "seconds": elapsed,
+            "rate": sum(counts) / elapsed if elapsed else 0.0, "errors": errors}

@@ -1,0 +1,116 @@
+"""``manage.py bench``: load data at scale, measure, print and write docs/benchmarks.md (see bench/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+from django.core.management.base import BaseCommand, CommandError
+
+from bench import load, report, rls, setup, writes
+from raptorflow.embedded import REPO_ROOT
+
+NOTES_FILE = Path(__file__).resolve().parents[3] / "bench" / "NOTES.md"
+
+
+class Command(BaseCommand):
+    help = "Benchmark: RLS overhead, admin/marketer pages, record_agent_execution concurrency, migrate/verify timings."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--preset", choices=["small", "full"], default="small")
+        parser.add_argument("--workspaces", type=int, help="number of workspaces (overrides the preset)")
+        parser.add_argument("--rows", type=int, help="rows per big table (campaigns and notifications: a fifth)")
+        for table in ("agent_performance", "system_alerts", "campaigns", "intelligence_signals", "notifications"):
+            parser.add_argument(f"--{table.replace('_', '-')}", type=int, dest=table, help=f"rows of {table}")
+        parser.add_argument("--repeat", type=int, default=None, help="samples per measurement (default 30 small, 50 full)")
+        parser.add_argument("--write-seconds", type=float, default=None, help="seconds per concurrency level and mode")
+        parser.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
+        parser.add_argument("--output", help="write the report here instead of docs/benchmarks.md")
+        parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+
+    def handle(self, *args, **o):
+        started = time.perf_counter()
+        sizes = load.Sizes.preset(o["preset"]).scaled(rows=o["rows"], workspaces=o["workspaces"])
+        for table in ("agent_performance", "system_alerts", "campaigns", "intelligence_signals", "notifications"):
+            if o.get(table):
+                setattr(sizes, table, o[table])
+        if sizes.workspaces < 2:
+            raise CommandError("--workspaces must be at least 2")
+        repeat = o["repeat"] or (50 if o["preset"] == "full" else 30)
+        write_seconds = o["write_seconds"] or (3.0 if o["preset"] == "full" else 1.5)
+        levels = [int(x) for x in o["clients"].split(",") if x.strip()]
+        output = Path(o["output"]) if o["output"] else REPO_ROOT / "docs" / "benchmarks.md"
+        log = self.stdout.write
+
+        url = setup.owner_url()
+        with psycopg.connect(url, autocommit=True) as conn:
+            load.require_superuser(conn)
+        log(f"bench: {sizes.describe()}")
+        log("bench: creating and migrating the bench database")
+        owner_url, web_url, first_migrate = setup.prepare(url)
+        try:
+            result = self.measure(owner_url, web_url, url, sizes, repeat, write_seconds, levels, first_migrate, log)
+        finally:
+            if not o["keep"]:
+                with psycopg.connect(setup.with_database(url, "postgres"), autocommit=True) as conn:
+                    conn.execute(f'DROP DATABASE IF EXISTS "{setup.bench_name(url)}" WITH (FORCE)')
+        result.update(
+            preset=o["preset"] if not (o["rows"] or o["workspaces"]) else f"{o['preset']} (custom sizes)",
+            sizes=asdict(sizes), sizes_text=sizes.describe(), repeat=repeat, page_repeat=repeat,
+            write_seconds=write_seconds, total_seconds=time.perf_counter() - started,
+            date=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), commit=report.commit_id(),
+            notes=NOTES_FILE.read_text() if NOTES_FILE.exists() else "",
+        )
+        log("")
+        log(report.tables(result))
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(report.document(result))
+        log(f"bench: report written to {output}")
+        if not result["writes"]["check"]["exact"] or result["writes"]["check"]["errors"]:
+            raise CommandError(f"record_agent_execution totals are not exact: {result['writes']['check']}")
+
+    def measure(self, owner_url, web_url, url, sizes, repeat, write_seconds, levels, first_migrate, log) -> dict:
+        result = {"rls_inner": 20}
+        with psycopg.connect(owner_url, autocommit=True) as conn:
+            t = time.perf_counter()
+            load.load(conn, sizes, log=log)
+            result["load_seconds"] = time.perf_counter() - t
+            result["machine"] = report.machine(conn)
+            p = rls.params(conn)
+
+        log("bench: RLS overhead")
+        with psycopg.connect(owner_url) as owner_conn, psycopg.connect(web_url) as web_conn:
+            result["rls"] = rls.measure(owner_conn, web_conn, p, repeat, inner=result["rls_inner"])
+            result["plans"] = rls.explain(web_conn, p)
+
+        log("bench: pages through the test client")
+        config = {"staff_email": f"u{load.user_index(1, 'admin')}@bench.example",
+                  "marketer_email": f"u{load.user_index(1, 'marketer')}@bench.example", "repeat": repeat}
+        env = dict(os.environ, DATABASE_URL=web_url, SECRET_KEY=os.environ.get("SECRET_KEY") or "bench",
+                   ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="False", SESSION_COOKIE_SECURE="False",
+                   CSRF_COOKIE_SECURE="False", DEBUG="False", LOG_LEVEL="WARNING")
+        proc = subprocess.run([sys.executable, "-m", "bench.web", json.dumps(config)], env=env, cwd=REPO_ROOT,
+                              capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CommandError(f"bench.web failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        result["pages"] = json.loads(proc.stdout.strip().splitlines()[-1])
+
+        log("bench: record_agent_execution concurrency")
+        result["writes"] = writes.measure(owner_url, web_url, sizes.workspaces, setup.WEB_ROLE, levels, write_seconds)
+
+        log("bench: migrate and verify_schema timings")
+        runs = max(1, min(3, repeat // 10))
+        result["schema"] = {
+            "startup_s": min(setup.startup_seconds(owner_url) for _ in range(2)),
+            "migrate": [first_migrate, *setup.time_migrate(url, runs - 1)] if runs > 1 else [first_migrate],
+            "verify": setup.time_verify(owner_url, runs),
+            "failures": sorted(set(setup.FAILURES)),
+        }
+        return result
