@@ -312,6 +312,11 @@ class Campaign(TenantModel):
         return self.name
 
     @property
+    def channel_labels(self):
+        labels = dict(Channel.choices)
+        return [labels.get(c, c) for c in self.channels]
+
+    @property
     def is_archived(self):
         return self.status == self.Status.ARCHIVED
 
