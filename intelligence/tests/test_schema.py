@@ -97,15 +97,15 @@ def test_every_table_and_non_obvious_column_is_commented():
         assert commented[column], column
 
 
-def test_references_to_users_and_agents_are_set_null_by_the_database():
+def test_the_database_sets_user_and_agent_references_null_and_cascades_workspaces():
     rows = fetchall(
         "SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s)",
         [EXPECTED["tables"]],
     )
     rules = {name: rule for name, rule in rows}
-    assert {name for name, rule in rules.items() if rule == "n"} == {
-        name for name in EXPECTED["foreign_keys"] if not name.split("_fk_")[1].startswith("workspaces")
-    }
+    to_workspaces = {name for name in EXPECTED["foreign_keys"] if name.split("_fk_")[1].startswith("workspaces")}
+    assert {name for name, rule in rules.items() if rule == "n"} == set(EXPECTED["foreign_keys"]) - to_workspaces
+    assert {name for name, rule in rules.items() if rule == "c"} == to_workspaces
 
 
 def test_deleting_a_user_clears_their_triage_in_every_workspace(tenant_a, tenant_b, ingest):
