@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from raptorflow import services
 from raptorflow.models import Cohort, User, Workspace, WorkspaceMember
+from raptorflow.pagination import EstimatedCountPaginator
 
 admin.site.site_header = _("RaptorFlow operations")
 admin.site.site_title = _("RaptorFlow admin")
@@ -19,7 +20,13 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
     filter keeps the list on the workspace-leading indexes and hides the rows a
     policy shows for other reasons (a user's own memberships elsewhere).
     New rows take the current workspace.
+
+    Large lists: the filtered count is exact up to a threshold and estimated
+    beyond it, and the unfiltered total is never counted (docs/benchmarks.md).
     """
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

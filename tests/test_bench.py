@@ -1,0 +1,60 @@
+"""The benchmark command at a tiny size: it completes, writes only its --output, and its totals check is exact.
+
+It builds its own database next to the test database (``<name>_bench``), so it
+runs outside the test database's transaction.
+"""
+
+import subprocess
+import sys
+import time
+
+import pytest
+
+from raptorflow.embedded import REPO_ROOT
+
+
+def docs_state():
+    """What the bench would touch without --output: docs/benchmarks.md (its mtime, or absent)."""
+    path = REPO_ROOT / "docs" / "benchmarks.md"
+    return path.stat().st_mtime_ns if path.exists() else None
+
+
+@pytest.fixture
+def tiny_bench(tmp_path):
+    output = tmp_path / "bench.md"
+    before = docs_state()
+    started = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "manage.py", "bench", "--workspaces", "5", "--rows", "2000", "--repeat", "3",
+         "--write-seconds", "0.5", "--clients", "1,8", "--output", str(output)],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=180,
+    )
+    return proc, output, before, time.perf_counter() - started
+
+
+def test_bench_tiny_run_completes_writes_only_its_output_and_checks_totals(tiny_bench):
+    proc, output, before, elapsed = tiny_bench
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    assert elapsed < 90, f"tiny bench took {elapsed:.0f} s"
+    report = output.read_text()
+    for heading in ("RLS overhead", "Pages through Django's test client", "record_agent_execution under concurrency",
+                    "Schema commands", "EXPLAIN (ANALYZE, BUFFERS)"):
+        assert heading in report
+    assert "**exact**, errors: 0" in report
+    # Every admin page answered 200 (the command fails otherwise) and was counted at two page sizes.
+    assert report.count("| admin: system alerts |") == 2
+    assert docs_state() == before, "the bench wrote docs/benchmarks.md despite --output"
+
+
+def test_bench_refuses_a_non_superuser_owner(monkeypatch):
+    from bench import load
+
+    class FakeConn:
+        def execute(self, *args):
+            class Row:
+                def fetchone(self):
+                    return (False, "app_owner")
+            return Row()
+
+    with pytest.raises(SystemExit, match="not a superuser"):
+        load.require_superuser(FakeConn())
