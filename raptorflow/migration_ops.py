@@ -236,3 +236,46 @@ class SameWorkspaceForeignKey(_TableOperation):
     @property
     def migration_name_fragment(self):
         return f"same_ws_fk_{self.table}_{self.column}"
+
+
+class DatabaseOnDelete(_TableOperation):
+    """Give a foreign key Django created an ON DELETE rule in the database itself.
+
+    Django emulates CASCADE and SET NULL with its own queries, which RLS limits
+    to the rows the caller sees: deleting a user or a workspace would miss the
+    rows of other workspaces (or other users' personal rows) and fail at
+    commit. A referential action runs as the table owner without forced RLS
+    and reaches every row. The reverse restores Django's plain constraint.
+    """
+
+    RULES = {"CASCADE", "SET NULL"}
+
+    def __init__(self, table: str, column: str, ref_table: str, constraint: str, rule: str):
+        if rule not in self.RULES:
+            raise ValueError(f"rule must be one of {sorted(self.RULES)}")
+        self.table, self.column, self.ref_table, self.constraint, self.rule = table, column, ref_table, constraint, rule
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.table, self.column, self.ref_table, self.constraint, self.rule], {})
+
+    def _recreate(self, schema_editor, rule: str | None):
+        q = schema_editor.quote_name
+        on_delete = f"ON DELETE {rule} " if rule else ""
+        schema_editor.execute(f"ALTER TABLE {q(self.table)} DROP CONSTRAINT IF EXISTS {q(self.constraint)}")
+        schema_editor.execute(
+            f"ALTER TABLE {q(self.table)} ADD CONSTRAINT {q(self.constraint)} FOREIGN KEY ({q(self.column)}) "
+            f"REFERENCES {q(self.ref_table)} (\"id\") {on_delete}DEFERRABLE INITIALLY DEFERRED"
+        )
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        self._recreate(schema_editor, self.rule)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        self._recreate(schema_editor, None)
+
+    def describe(self):
+        return f"ON DELETE {self.rule} in the database for {self.table}.{self.column}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"on_delete_{self.table}_{self.column}"

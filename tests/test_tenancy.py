@@ -437,3 +437,17 @@ def test_provision_roles_is_idempotent(owner_conn):
         assert row == (True, False, False, True)
     finally:
         owner_conn.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+@pytest.mark.django_db
+def test_deleting_a_user_reaches_memberships_in_workspaces_the_caller_cannot_see(tenant_a, tenant_b):
+    from raptorflow.models import User
+    from raptorflow.testing import add_member
+
+    # The marketer of A also belongs to B; staff of A deletes them while working in A.
+    add_member(tenant_b.workspace, tenant_a.marketer, WorkspaceMember.Role.VIEWER)
+    with tenant_a.context():
+        User.objects.filter(id=tenant_a.marketer.id).delete()
+        connection.check_constraints()  # the deferred foreign keys hold
+    with tenant_b.context():
+        assert not WorkspaceMember.objects.filter(user_id=tenant_a.marketer.id).exists()
