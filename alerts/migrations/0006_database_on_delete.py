@@ -9,6 +9,8 @@ as the table owner without forced RLS and reaches every row.
 
 from django.db import migrations
 
+from raptorflow.migration_ops import DatabaseOnDelete
+
 # (table, column, referenced table, the constraint name Django gave the key in 0001, rule)
 REFERENCES = [
     ("system_alerts", "workspace_id", "workspaces", "system_alerts_workspace_id_c55a9dbd_fk_workspaces_id", "CASCADE"),
@@ -20,19 +22,7 @@ REFERENCES = [
 ]
 
 
-def _fk(table, column, ref_table, name, rule):
-    on_delete = f"ON DELETE {rule} " if rule else ""
-    return (
-        f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{name}";\n'
-        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY ("{column}") REFERENCES "{ref_table}" ("id") '
-        f"{on_delete}DEFERRABLE INITIALLY DEFERRED;"
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [("alerts", "0005_notify_admins_trigger")]
 
-    operations = [
-        migrations.RunSQL(sql=_fk(table, column, ref, name, rule), reverse_sql=_fk(table, column, ref, name, ""))
-        for table, column, ref, name, rule in REFERENCES
-    ]
+    operations = [DatabaseOnDelete(table, column, ref, name, rule) for table, column, ref, name, rule in REFERENCES]

@@ -9,6 +9,8 @@ every row; the triggers of 0006 use the row's own workspace, so they follow.
 
 from django.db import migrations
 
+from raptorflow.migration_ops import DatabaseOnDelete
+
 # (table, column, referenced table, the constraint name Django gave the key in 0001, rule)
 REFERENCES = [
     ("achievements", "workspace_id", "workspaces", "achievements_workspace_id_021bd5be_fk_workspaces_id", "CASCADE"),
@@ -20,19 +22,7 @@ REFERENCES = [
 ]
 
 
-def _fk(table, column, ref_table, name, rule):
-    on_delete = f"ON DELETE {rule} " if rule else ""
-    return (
-        f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{name}";\n'
-        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY ("{column}") REFERENCES "{ref_table}" ("id") '
-        f"{on_delete}DEFERRABLE INITIALLY DEFERRED;"
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [("gamification", "0007_progress_functions")]
 
-    operations = [
-        migrations.RunSQL(sql=_fk(table, column, ref, name, rule), reverse_sql=_fk(table, column, ref, name, ""))
-        for table, column, ref, name, rule in REFERENCES
-    ]
+    operations = [DatabaseOnDelete(table, column, ref, name, rule) for table, column, ref, name, rule in REFERENCES]

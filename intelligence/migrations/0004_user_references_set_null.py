@@ -8,6 +8,8 @@ as the table owner without forced RLS and reaches every workspace's rows.
 
 from django.db import migrations
 
+from raptorflow.migration_ops import DatabaseOnDelete
+
 # (table, column, the constraint name Django gave the foreign key in 0001)
 USER_REFERENCES = [
     ("intelligence_signals", "reviewed_by_id", "intelligence_signals_reviewed_by_id_0a5d88bc_fk_users_id"),
@@ -16,18 +18,9 @@ USER_REFERENCES = [
 ]
 
 
-def _fk(table, column, name, rule):
-    return (
-        f'ALTER TABLE "{table}" DROP CONSTRAINT IF EXISTS "{name}";\n'
-        f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY ("{column}") REFERENCES "users" ("id") '
-        f"{rule} DEFERRABLE INITIALLY DEFERRED;"
-    )
-
-
 class Migration(migrations.Migration):
     dependencies = [("intelligence", "0003_functions")]
 
     operations = [
-        migrations.RunSQL(sql=_fk(table, column, name, "ON DELETE SET NULL"), reverse_sql=_fk(table, column, name, ""))
-        for table, column, name in USER_REFERENCES
+        DatabaseOnDelete(table, column, "users", name, "SET NULL") for table, column, name in USER_REFERENCES
     ]
