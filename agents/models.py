@@ -202,7 +202,11 @@ class AgentAssignment(TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("assigned by"),
+        # Named partial index in Meta; the SQL key is ON DELETE SET NULL (migration 0010):
+        # deleting a user through Django only sees the current workspace's rows.
         db_index=False,
+        db_constraint=False,
+        db_comment="Who made the assignment; null once that user is deleted.",
     )
     assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now, db_default=Now())
     notes = models.TextField(_("notes"), default="", db_default="", blank=True)
@@ -227,16 +231,17 @@ class AgentAssignment(TenantModel):
             ),
         ]
         indexes = [
-            # The agent page's inline: a workspace's assignments of one agent, newest first.
-            models.Index(fields=["workspace", "agent", "-assigned_at"], name="agent_assign_ws_agent_idx"),
+            # The agent page's inline: a workspace's assignments of one agent, newest first (both
+            # columns are equalities, so agent_id may lead: it also serves the agent foreign key).
+            models.Index(fields=["agent", "workspace", "-assigned_at"], name="agent_assign_agent_ws_idx"),
             # Workspace assignment list filtered by status (active first).
             models.Index(fields=["workspace", "status", "-assigned_at"], name="agent_assign_ws_status_idx"),
             # A campaign's agents; also serves the campaign key's ON DELETE SET NULL.
             models.Index(
                 fields=["workspace", "campaign"], name="agent_assign_ws_campaign_idx", condition=models.Q(campaign__isnull=False)
             ),
-            # "Assignments I made" in this workspace; also covers the assigned_by foreign key.
-            models.Index(fields=["workspace", "assigned_by"], name="agent_assign_ws_by_idx"),
+            # The assigned_by key's ON DELETE SET NULL (a user deleted), and "assignments by this user".
+            models.Index(fields=["assigned_by"], name="agent_assign_by_idx", condition=models.Q(assigned_by__isnull=False)),
         ]
 
     def __str__(self):
@@ -281,8 +286,9 @@ class AgentPerformance(TenantModel):
         verbose_name = _("agent performance (day)")
         verbose_name_plural = _("agent performance")
         constraints = [
-            # The upsert's conflict target; also serves the per-agent chart (a day range of one agent).
-            models.UniqueConstraint(fields=["workspace", "agent", "day"], name="agent_performance_ws_agent_day_uniq"),
+            # The upsert's conflict target; also serves the per-agent chart (a day range of one
+            # agent in one workspace: two equalities, so agent_id leads and serves the agent key too).
+            models.UniqueConstraint(fields=["agent", "workspace", "day"], name="agent_performance_agent_ws_day_uniq"),
             models.CheckConstraint(condition=models.Q(successes__gte=0, failures__gte=0), name="agent_performance_counts_nonneg"),
             models.CheckConstraint(
                 condition=models.Q(executions=models.F("successes") + models.F("failures")),

@@ -275,3 +275,17 @@ def test_demo_seed_is_idempotent_and_goes_through_the_procedure(tenant_a):
     assert first[0] == len(demo.PROFILES)
     assert 1000 <= total <= 3000 and days == demo.DAYS
     assert 0.1 < failures / runs < 0.3
+
+
+def test_superuser_without_a_workspace_sees_the_registry_without_totals(tenant_a, client_for):
+    from raptorflow.testing import make_user
+
+    root = make_user(is_staff=True, is_superuser=True)
+    record(tenant_a, AgentRegistry.objects.get(slug="growth-lord"), [{"success": True, "duration_ms": 5}])
+    client = client_for(root)
+    html = client.get(CHANGELIST, {"tier": "lord"}).content.decode()
+    assert "Lord of Growth" in html
+    assert 'field-executions_col">1<' not in html
+    agent = AgentRegistry.objects.get(slug="growth-lord")
+    page = client.get(perf_url(agent)).content.decode()
+    assert text_of(page, "total-executions") == "0"

@@ -118,3 +118,22 @@ def test_deleting_a_campaign_unlinks_its_assignments_and_retires_duplicates(tena
         second.delete()
         again.refresh_from_db()
         assert (again.campaign_id, again.status) == (None, "retired")
+
+
+def test_deleting_a_user_nulls_assigned_by_in_every_workspace(tenant_a, tenant_b, agent):
+    from raptorflow.testing import make_user
+
+    helper = make_user()
+    with tenant_a.context():
+        a = AgentAssignment.objects.create(agent=agent, assigned_by=helper)
+    with tenant_b.context():
+        b = AgentAssignment.objects.create(agent=agent, assigned_by=helper)
+    with tenant_a.context():
+        # In workspace A's context, which cannot see B's assignment: the database's rule nulls it anyway.
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM users WHERE id = %s", [helper.id])
+        a.refresh_from_db()
+        assert a.assigned_by_id is None
+    with tenant_b.context():
+        b.refresh_from_db()
+        assert b.assigned_by_id is None
