@@ -25,7 +25,12 @@ def owner_url() -> str:
     return owner_database_url()
 
 
+NAME: str | None = None  # --name: the bench database's name (default <name>_bench)
+
+
 def bench_name(url: str, suffix: str = "bench") -> str:
+    if NAME:
+        return NAME if suffix == "bench" else f"{NAME}_{suffix.removeprefix('bench_')}"
     base = urlsplit(url).path.lstrip("/") or "raptorflow"
     return f"{base}_{suffix}"
 

@@ -1,12 +1,13 @@
 """The benchmark command at a tiny size: it completes, writes only its --output, and its totals check is exact.
 
-It builds its own database next to the test database (``<name>_bench``), so it
+It builds a database of its own (``rf_benchtest_<random>``, dropped afterwards), so it
 runs outside the test database's transaction.
 """
 
 import subprocess
 import sys
 import time
+import uuid
 
 import pytest
 
@@ -26,7 +27,9 @@ def tiny_bench(tmp_path):
     started = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "manage.py", "bench", "--workspaces", "5", "--rows", "2000", "--repeat", "3",
-         "--write-seconds", "0.5", "--clients", "1,8", "--output", str(output)],
+         "--write-seconds", "0.5", "--clients", "1,8", "--output", str(output),
+         # A database of its own: parallel test runs and a bench run must not drop each other's.
+         "--name", f"rf_benchtest_{uuid.uuid4().hex[:8]}"],
         cwd=REPO_ROOT, capture_output=True, text=True, timeout=180,
     )
     return proc, output, before, time.perf_counter() - started

@@ -33,6 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--write-seconds", type=float, default=None, help="seconds per concurrency level and mode")
         parser.add_argument("--clients", default="1,8,32", help="concurrency levels, comma-separated")
         parser.add_argument("--output", help="write the report here instead of docs/benchmarks.md")
+        parser.add_argument("--name", help="name of the bench database (default <name>_bench; dropped and recreated)")
         parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
 
     def handle(self, *args, **o):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
         log = self.stdout.write
 
         url = setup.owner_url()
+        setup.NAME = o["name"]
         with psycopg.connect(url, autocommit=True) as conn:
             load.require_superuser(conn)
         log(f"bench: {sizes.describe()}")
