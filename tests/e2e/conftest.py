@@ -224,6 +224,35 @@ def page(new_page):
     return new_page()
 
 
+AUDIT_JS = """() => {
+  const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)
+      && getComputedStyle(el).visibility !== 'hidden';
+  const named = el => {
+    if ((el.getAttribute('aria-label') || '').trim()) return true;
+    const ids = (el.getAttribute('aria-labelledby') || '').trim();
+    if (ids && ids.split(/\\s+/).every(id => document.getElementById(id))) return true;
+    if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return true;
+    return !!el.closest('label');
+  };
+  const skip = new Set(['hidden', 'submit', 'button', 'reset', 'image']);
+  const fields = [...document.querySelectorAll('input, select, textarea')]
+      .filter(el => !skip.has((el.type || '').toLowerCase()) && visible(el));
+  return {
+    title: document.title.trim(),
+    h1: [...document.querySelectorAll('h1')].map(h => h.textContent.trim().replace(/\\s+/g, ' ')),
+    unlabelled: fields.filter(el => !named(el)).map(el => el.outerHTML.slice(0, 140)),
+  };
+}"""
+
+
+def assert_accessible(page):
+    """The page in front of the person now: a title, one h1, every visible field labelled."""
+    found = page.evaluate(AUDIT_JS)
+    assert found["title"], f"{page.url}: no <title>"
+    assert len(found["h1"]) == 1, f"{page.url}: h1 elements {found['h1']}"
+    assert not found["unlabelled"], f"{page.url}: fields without a label {found['unlabelled']}"
+
+
 def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/"):
     page.goto(f"/login/?next={next_path}")
     page.get_by_label("Email").fill(email)
@@ -235,8 +264,17 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/
 
 
 def shot(page, name: str, full_page: bool = False):
-    """Save test-artifacts/screenshots/<name>.png (the README's pictures are picked from these)."""
+    """Save test-artifacts/screenshots/<name>.png (the README's pictures are picked from these).
+
+    On admin pages the app sidebar is folded first (the admin's own toggle), so the picture shows the page.
+    """
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    toggle = page.locator("#toggle-nav-sidebar")
+    if toggle.count() and toggle.is_visible() and page.locator("#nav-sidebar").is_visible():
+        toggle.click()
+        page.locator("#nav-sidebar").wait_for(state="hidden")
+        if not full_page:
+            page.evaluate("window.scrollTo(0, 0)")
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -14,28 +14,7 @@ import warnings
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ACME, sign_in
-
-AUDIT_JS = """() => {
-  const visible = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)
-      && getComputedStyle(el).visibility !== 'hidden';
-  const named = el => {
-    if ((el.getAttribute('aria-label') || '').trim()) return true;
-    const ids = (el.getAttribute('aria-labelledby') || '').trim();
-    if (ids && ids.split(/\\s+/).every(id => document.getElementById(id))) return true;
-    if (el.id && document.querySelector(`label[for="${CSS.escape(el.id)}"]`)) return true;
-    return !!el.closest('label');
-  };
-  const skip = new Set(['hidden', 'submit', 'button', 'reset', 'image']);
-  const fields = [...document.querySelectorAll('input, select, textarea')]
-      .filter(el => !skip.has((el.type || '').toLowerCase()) && visible(el));
-  return {
-    title: document.title.trim(),
-    h1: [...document.querySelectorAll('h1')].map(h => h.textContent.trim().replace(/\\s+/g, ' ')),
-    unlabelled: fields.filter(el => !named(el)).map(el => el.outerHTML.slice(0, 140)),
-  };
-}"""
-
+from tests.e2e.conftest import ACME, AUDIT_JS, sign_in
 
 # Django's own admin SplitDateTime widget (admin/widgets/split_datetime.html) prints "Date:"/"Time:"
 # as bare text and its row label has no "for" (a MultiWidget has no single id): the two inputs have no

@@ -7,7 +7,7 @@ import secrets
 
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import ACME, NORTHWIND, shot, sign_in
+from tests.e2e.conftest import ACME, NORTHWIND, assert_accessible, shot, sign_in
 
 TODAY_RE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
@@ -35,6 +35,11 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     expect(page.locator(".who")).to_contain_text("Marketer")
     expect(h1(page)).to_have_text("Campaigns")
     shot(page, "campaign-list")
+    # A running demo campaign's page: positioning, messaging, its quest tree and cohorts.
+    page.locator("tbody tr").filter(has_text="Active").first.locator("a").first.click()
+    expect(page.locator("#quests .quest-title").first).to_be_visible()
+    shot(page, "campaign-detail")
+    page.go_back()
 
     # Create, with a validation error corrected on the page.
     page.get_by_role("link", name="New campaign").click()
@@ -46,6 +51,7 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     page.get_by_label("Email").check()
     page.get_by_role("button", name="Create campaign").click()
     expect(page.get_by_role("alert").first).to_contain_text("Please correct the fields marked below.")
+    assert_accessible(page)
     expect(page.locator(".field-error")).to_have_count(2)
     expect(page.locator(".field-error").filter(has=page.locator("#id_budget"))).to_contain_text("The budget cannot be negative.")
     expect(page.locator(".field-error").filter(has=page.locator("#id_starts_at"))).to_contain_text("A scheduled campaign needs a start date.")
@@ -176,6 +182,7 @@ def test_staff_switches_workspace_creates_and_awards_an_achievement_and_the_memb
     page.locator("button[name=index]").click()
     expect(h1(page)).to_have_text("Award achievements")
     expect(page.locator("#content")).to_contain_text("Summit hero")
+    assert_accessible(page)
     page.get_by_label("Ivan Novak").check()
     page.get_by_role("button", name="Award").click()
     expect(page.locator("ul.messagelist")).to_contain_text("1 achievement awarded.")
@@ -217,7 +224,6 @@ def test_staff_sees_the_agent_performance_chart_drawn_from_recorded_executions(p
     assert max(heights) > 50
     # The daily table lists the same days with executions.
     expect(page.locator("#rf-daily tbody tr")).to_have_count(sum(1 for n in per_day if n))
-    chart.scroll_into_view_if_needed()
     shot(page, "agent-performance")
 
 
@@ -273,6 +279,7 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
     page.locator("#action-toggle").check()
     page.locator("select[name=action]").select_option("resolve_selected")
     page.locator("button[name=index]").click()
+    assert_accessible(page)
     page.get_by_label("Resolution note").fill("Rolled back the payment provider SDK.")
     page.get_by_role("button", name="Resolve alerts").click()
     expect(page.locator("ul.messagelist")).to_contain_text("Resolved 2 alerts.")
@@ -280,7 +287,7 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
     for cell in rows.locator("td.field-resolved").all():
         expect(cell).to_contain_text("Sam Okafor")
         expect(cell).to_contain_text(TODAY_RE)
-    shot(page, "alert-list")
+    shot(page, "alert-list-resolved")
     assert _open_alerts(page) == open_before
 
     # The badge: reading the two notifications brings it back down.
@@ -292,6 +299,9 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
         page.go_back()
     page.goto("/admin/")
     expect(page.locator("[data-testid=notifications] .rf-badge")).to_have_text(str(badge_before))
+    page.goto("/admin/alerts/systemalert/")
+    expect(page.locator("#result_list tbody tr").first).to_be_visible()
+    shot(page, "alert-list")
 
 
 # ---------------------------------------------------------------- 5. viewer
