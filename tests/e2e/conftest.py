@@ -1,6 +1,8 @@
 """End-to-end harness: a database of its own, gunicorn as the web role, headless Debian Chromium.
 
-Session scope, built once per run:
+Package scope, built once per run of tests/e2e and torn down when it ends: a
+running Playwright keeps an asyncio loop on the main thread, under which Django's
+ORM refuses to work (SynchronousOnlyOperation) in the tests that follow.
 
 - ``<name>_e2e`` (name: TEST_DATABASE_NAME, else the DATABASE_URL/embedded
   database's): dropped if left over, migrated as the owner, demo data seeded by
@@ -143,14 +145,14 @@ class Server:
         self.log.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium():
     if not CHROMIUM.exists():
         pytest.skip("Debian package chromium is missing: apt-get install chromium")
     return str(CHROMIUM)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def e2e_db(chromium):
     from raptorflow.devtools import owner_url
 
@@ -163,14 +165,14 @@ def e2e_db(chromium):
     database.drop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(e2e_db):
     server = Server(e2e_db.web_url)
     yield server
     server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium):
     from playwright.sync_api import sync_playwright
 
