@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "django.forms",
     "raptorflow",
     "campaigns",
     "gamification",
@@ -55,6 +56,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "raptorflow.urls"
+# Widget templates come from templates/ too (labelled admin date/time inputs).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 WSGI_APPLICATION = "raptorflow.wsgi.application"
 
 TEMPLATES = [

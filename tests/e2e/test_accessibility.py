@@ -10,25 +10,13 @@ from __future__ import annotations
 
 import re
 import secrets
-import warnings
 
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import ACME, AUDIT_JS, sign_in
 
-# Django's own admin SplitDateTime widget (admin/widgets/split_datetime.html) prints "Date:"/"Time:"
-# as bare text and its row label has no "for" (a MultiWidget has no single id): the two inputs have no
-# accessible name. A framework template, not the project's: reported as a warning, see KNOWN_FIX.
-DJANGO_SPLIT_DATETIME = re.compile(r'class="v(Date|Time)Field"[^>]*id="id_[\w-]+_[01]"')
-KNOWN_FIX = (
-    "override admin/widgets/split_datetime.html with <label for=\"{{ widget.subwidgets.N.attrs.id }}\"> around "
-    "date_label/time_label, and set FORM_RENDERER = 'django.forms.renderers.TemplatesSetting' (+ 'django.forms' "
-    "in INSTALLED_APPS) so widget templates are read from the project's templates/"
-)
-
-
 def audit(page, paths):
-    problems, known = [], []
+    problems = []
     for path in paths:
         response = page.goto(path)
         assert response.status == 200, (path, response.status)
@@ -37,10 +25,7 @@ def audit(page, paths):
             problems.append(f"{path}: no <title>")
         if len(found["h1"]) != 1:
             problems.append(f"{path}: {len(found['h1'])} <h1> elements {found['h1']}")
-        for field in found["unlabelled"]:
-            (known if DJANGO_SPLIT_DATETIME.search(field) else problems).append(f"{path}: field without a label: {field}")
-    if known:
-        warnings.warn(f"Django admin date/time inputs without a label ({KNOWN_FIX}):\n" + "\n".join(known), stacklevel=2)
+        problems += [f"{path}: field without a label: {field}" for field in found["unlabelled"]]
     return problems
 
 
