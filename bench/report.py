@@ -79,6 +79,15 @@ def tables(r: dict) -> str:
         ok = p["p50_ms"] <= t["page_p50_ms"] and p["p95_ms"] <= t["page_p95_ms"] and len(counts[p["page"]]) == 1
         out.append(f"| {p['page']} | {p['page_size'] or '-'} | {p['queries']} | {p['p50_ms']:.1f} | {p['p95_ms']:.1f} | {mark(ok)} |")
     out.append("")
+    out.append("Slowest SQL per page (largest page size, one request):\n")
+    seen = set()
+    for p in reversed(r["pages"]):
+        if p["page"] in seen or not p.get("slowest_sql"):
+            continue
+        seen.add(p["page"])
+        ms, sql = p["slowest_sql"][0]
+        out.append(f"- {p['page']}: {ms:.0f} ms `{sql[:220].replace('`', '')}...`")
+    out.append("")
     out.append("### 3. record_agent_execution under concurrency (one transaction per call, web role)\n")
     w = r["writes"]
     out.append(f"Each level runs {r['write_seconds']:.1f} s per mode. plain = single-row INSERT into an unconstrained "
