@@ -40,12 +40,13 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
     connection = connections["default"]
     keepdb = django_db_keepdb and not django_db_createdb
+    test_database = connection.creation._get_test_db_name()
     with django_db_blocker.unblock():
         db_cfg = setup_databases(
             verbosity=request.config.option.verbose, interactive=False, aliases={"default"}, keepdb=keepdb
         )
         # Never the development database: everything below runs on the test database.
-        assert connection.settings_dict["NAME"] == connection.creation._get_test_db_name()
+        assert connection.settings_dict["NAME"] == test_database
         call_command("provision_roles", login=TEST_WEB_ROLE, password=TEST_WEB_PASSWORD, verbosity=0)
     _owner_settings.update(
         {key: connection.settings_dict[key] for key in ("NAME", "USER", "PASSWORD", "HOST", "PORT", "OPTIONS")}

@@ -25,14 +25,23 @@ class DayPoint:
     success_rate: float | None  # None without executions
 
 
-def nice_ceiling(value: int) -> int:
-    """Smallest 1/2/5 x 10^k at or above ``value`` (at least 4), for round axis ticks."""
-    value = max(value, 4)
+TICKS = 4  # intervals on the executions axis
+
+
+def nice_step(value: float) -> int:
+    """Smallest whole 1/2/5 x 10^k at or above ``value`` (at least 1): one tick interval."""
+    if value <= 1:
+        return 1
     magnitude = 10 ** math.floor(math.log10(value))
     for step in (1, 2, 5, 10):
         if step * magnitude >= value:
-            return step * magnitude
-    return 10 * magnitude  # pragma: no cover
+            return int(step * magnitude)
+    return int(10 * magnitude)  # pragma: no cover
+
+
+def axis_max(largest: int) -> int:
+    """Top of the executions axis: TICKS whole, round intervals covering ``largest``."""
+    return TICKS * nice_step(largest / TICKS)
 
 
 def _fmt(x: float) -> str:
@@ -43,7 +52,7 @@ def daily_chart_svg(points: list[DayPoint], *, min_success_rate: float | None = 
     plot_w = WIDTH - LEFT - RIGHT
     plot_h = HEIGHT - TOP - BOTTOM
     n = max(len(points), 1)
-    y_max = nice_ceiling(max((p.executions for p in points), default=0))
+    y_max = axis_max(max((p.executions for p in points), default=0))
     slot = plot_w / n
     bar_w = max(slot * 0.7, 1.0)
 
@@ -60,11 +69,11 @@ def daily_chart_svg(points: list[DayPoint], *, min_success_rate: float | None = 
         f'<desc id="rf-chart-desc">Bars: executions per day (left axis). Line: success rate (right axis).</desc>',
     ]
     # Grid and left axis ticks (executions), right axis ticks (success rate).
-    for i in range(5):
-        frac = i / 4
+    for i in range(TICKS + 1):
+        frac = i / TICKS
         y = TOP + plot_h - plot_h * frac
         out.append(f'<line class="rf-grid" x1="{LEFT}" y1="{_fmt(y)}" x2="{LEFT + plot_w}" y2="{_fmt(y)}" stroke="#8888" stroke-width="0.5"/>')
-        out.append(f'<text class="rf-tick-left" x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="currentColor">{int(y_max * frac):,}</text>')
+        out.append(f'<text class="rf-tick-left" x="{LEFT - 6}" y="{_fmt(y + 4)}" text-anchor="end" fill="currentColor">{y_max * i // TICKS:,}</text>')
         out.append(f'<text class="rf-tick-right" x="{LEFT + plot_w + 6}" y="{_fmt(y + 4)}" fill="currentColor">{int(frac * 100)}%</text>')
     # Bars.
     for i, p in enumerate(points):
@@ -102,10 +111,11 @@ def daily_chart_svg(points: list[DayPoint], *, min_success_rate: float | None = 
     out.append(f'<line class="rf-axis" x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{TOP + plot_h}" stroke="currentColor"/>')
     out.append(f'<line class="rf-axis" x1="{LEFT + plot_w}" y1="{TOP}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="currentColor"/>')
     out.append(f'<line class="rf-axis" x1="{LEFT}" y1="{TOP + plot_h}" x2="{LEFT + plot_w}" y2="{TOP + plot_h}" stroke="currentColor"/>')
-    # X labels: at most about 8, always the first and the last day.
+    # X labels: at most about 8, the first day, and the last one unless it would collide with its neighbour.
     every = max(1, math.ceil(n / 8))
+    last = len(points) - 1
     for i, p in enumerate(points):
-        if i % every == 0 or i == len(points) - 1:
+        if i % every == 0 or (i == last and last % every >= every / 2):
             x = LEFT + i * slot + slot / 2
             out.append(
                 f'<text class="rf-xlabel" x="{_fmt(x)}" y="{TOP + plot_h + 16}" text-anchor="middle" fill="currentColor">{p.day:%b %d}</text>'

@@ -140,19 +140,6 @@ class AgentCapability(TimestampedModel):
         return self.capability
 
 
-def _workspace_fk():
-    # As TenantModel's, minus the single-column index: every index of these
-    # tables leads with workspace_id already.
-    return models.ForeignKey(
-        "raptorflow.Workspace",
-        on_delete=models.CASCADE,
-        verbose_name=_("workspace"),
-        editable=False,
-        db_index=False,
-        db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
-    )
-
-
 class AgentAssignment(TenantModel):
     """An agent put to work in a workspace (optionally on one campaign)."""
 
@@ -167,7 +154,6 @@ class AgentAssignment(TenantModel):
         PAUSED = "paused", _("Paused")
         RETIRED = "retired", _("Retired")
 
-    workspace = _workspace_fk()
     agent = models.ForeignKey(
         AgentRegistry, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("agent"), db_index=False
     )
@@ -252,7 +238,6 @@ class AgentAssignment(TenantModel):
 class AgentPerformance(TenantModel):
     """One agent's executions in one workspace on one UTC day (written by record_agent_execution)."""
 
-    workspace = _workspace_fk()
     agent = models.ForeignKey(
         AgentRegistry, on_delete=models.CASCADE, related_name="performance", verbose_name=_("agent"), db_index=False
     )

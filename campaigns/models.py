@@ -18,22 +18,6 @@ from django.utils.translation import gettext_lazy as _
 
 from raptorflow.models import JsonbTypeIs, TenantModel
 
-WORKSPACE_COMMENT = "Owning workspace; row-level security compares it with app.current_workspace_id."
-
-
-def workspace_fk():
-    # Same column as TenantModel's, without Django's single-column index: every
-    # table here has a unique rule or index leading with workspace_id.
-    return models.ForeignKey(
-        "raptorflow.Workspace",
-        on_delete=models.CASCADE,
-        verbose_name=_("workspace"),
-        editable=False,
-        db_index=False,
-        db_comment=WORKSPACE_COMMENT,
-    )
-
-
 def created_by_fk(related_name):
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -72,7 +56,6 @@ class Positioning(TenantModel):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
-    workspace = workspace_fk()
     name = models.CharField(_("name"), max_length=120)
     target_segment = models.CharField(
         _("target segment"), max_length=200, blank=True, default="", db_default="",
@@ -125,7 +108,6 @@ class Positioning(TenantModel):
 class MessageArchitecture(TenantModel):
     """A versioned messaging framework (core message and pillars) for one positioning."""
 
-    workspace = workspace_fk()
     positioning = same_workspace_fk(
         Positioning,
         on_delete=models.CASCADE,
@@ -219,7 +201,6 @@ class Campaign(TenantModel):
 
     Channel = Channel
 
-    workspace = workspace_fk()
     positioning = same_workspace_fk(
         Positioning,
         on_delete=models.SET_NULL,
@@ -330,7 +311,6 @@ class CampaignQuest(TenantModel):
         COMPLETED = "completed", _("Completed")
         SKIPPED = "skipped", _("Skipped")
 
-    workspace = workspace_fk()
     campaign = same_workspace_fk(
         Campaign,
         on_delete=models.CASCADE,
@@ -412,7 +392,6 @@ class CampaignCohort(TenantModel):
         SECONDARY = "secondary", _("Secondary")
         CONTROL = "control", _("Control (held out)")
 
-    workspace = workspace_fk()
     # added_at is this row's creation time; a second timestamp would only repeat it.
     created_at = None
     campaign = same_workspace_fk(

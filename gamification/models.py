@@ -33,23 +33,7 @@ CRITERIA_EVENTS = (
 CRITERIA_KEYS = ("event", "count", "within_days")
 
 
-class Workspaced(TenantModel):
-    # TenantModel's workspace FK, without its single-column index: every index
-    # of these tables leads with workspace_id already.
-    workspace = models.ForeignKey(
-        "raptorflow.Workspace",
-        on_delete=models.CASCADE,
-        verbose_name=_("workspace"),
-        editable=False,
-        db_index=False,
-        db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
-    )
-
-    class Meta:
-        abstract = True
-
-
-class Achievement(Workspaced):
+class Achievement(TenantModel):
     """A badge a workspace's members can unlock."""
 
     class Rarity(models.TextChoices):
@@ -152,7 +136,7 @@ class Achievement(Workspaced):
         return self.name
 
 
-class UserAchievement(Workspaced):
+class UserAchievement(TenantModel):
     """One member's progress towards one achievement."""
 
     user = models.ForeignKey(
@@ -244,7 +228,7 @@ class UserAchievement(Workspaced):
         return self.completed_at is not None
 
 
-class UserStats(Workspaced):
+class UserStats(TenantModel):
     """A member's gamification totals in one workspace (maintained by the database)."""
 
     user = models.ForeignKey(

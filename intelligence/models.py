@@ -29,15 +29,6 @@ class IntelligenceSignal(TenantModel):
         DISMISSED = "dismissed", _("Dismissed")
         ACTIONED = "actioned", _("Actioned (used in an insight)")
 
-    # The composite indexes below all lead with workspace_id: a separate one would duplicate them.
-    workspace = models.ForeignKey(
-        "raptorflow.Workspace",
-        on_delete=models.CASCADE,
-        verbose_name=_("workspace"),
-        editable=False,
-        db_index=False,
-        db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
-    )
     source = models.CharField(
         _("source"), max_length=100, help_text=_('Where the signal came from, e.g. "g2_reviews" or "news_api".')
     )

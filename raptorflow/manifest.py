@@ -12,7 +12,6 @@ EXPECTED = {
     ],
     "functions": [],
     "indexes": [
-        "cohorts_workspace_id_8ce1a4c5",
         "cohorts_workspace_id_uniq",
         "cohorts_workspace_name_uniq",
         "users_email_0ea73cca_like",
@@ -23,9 +22,7 @@ EXPECTED = {
         "users_user_permissions_permission_id_6d08dcd2",
         "users_user_permissions_user_id_92473840",
         "users_user_permissions_user_id_permission_id_3b86cbdf_uniq",
-        "workspace_members_user_id_b4ccc11d",
         "workspace_members_user_idx",
-        "workspace_members_workspace_id_3a96620d",
         "workspace_members_workspace_user_uniq",
         "workspaces_slug_7dd4b37d_like",
         "workspaces_slug_key"

@@ -246,6 +246,9 @@ class DatabaseOnDelete(_TableOperation):
     rows of other workspaces (or other users' personal rows) and fail at
     commit. A referential action runs as the table owner without forced RLS
     and reaches every row. The reverse restores Django's plain constraint.
+
+    Django recreates the constraint (without the rule) whenever a later
+    AlterField touches the foreign key: apply this operation again after it.
     """
 
     RULES = {"CASCADE", "SET NULL"}

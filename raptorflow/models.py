@@ -51,11 +51,14 @@ class TimestampedModel(UUIDModel):
 class TenantModel(TimestampedModel):
     """A row that belongs to one workspace; RLS keeps it there."""
 
+    # No single-column index: every tenant table has a unique rule or index
+    # leading with workspace_id (verify_schema checks each foreign key is indexed).
     workspace = models.ForeignKey(
         "raptorflow.Workspace",
         on_delete=models.CASCADE,
         verbose_name=_("workspace"),
         editable=False,
+        db_index=False,
         db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
     )
 
@@ -161,7 +164,10 @@ class WorkspaceMember(TenantModel):
     # Roles allowed to write workspace data through the marketer pages.
     WRITER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MARKETER})
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    # Indexed by workspace_members_user_idx (user, workspace).
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"), db_index=False
+    )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.MARKETER)
 
     class Meta:

@@ -289,3 +289,17 @@ def test_superuser_without_a_workspace_sees_the_registry_without_totals(tenant_a
     agent = AgentRegistry.objects.get(slug="growth-lord")
     page = client.get(perf_url(agent)).content.decode()
     assert text_of(page, "total-executions") == "0"
+
+
+def test_chart_axis_ticks_are_whole_numbers_that_match_their_position():
+    import re
+    from datetime import date, timedelta
+
+    from agents.charts import DayPoint, daily_chart_svg
+
+    points = [DayPoint(day=date(2026, 11, 1) + timedelta(days=i), executions=n, success_rate=1.0) for i, n in enumerate([5, 3, 1])]
+    svg = str(daily_chart_svg(points))
+    ticks = [int(t.replace(",", "")) for t in re.findall(r'class="rf-tick-left"[^>]*>([\d,]+)<', svg)]
+    # Evenly spaced values from 0, the top one covering the largest bar (no 1.25 shown as "1").
+    assert ticks[0] == 0 and ticks[-1] >= 5
+    assert len({b - a for a, b in zip(ticks, ticks[1:])}) == 1

@@ -13,7 +13,7 @@ from raptorflow.migration_ops import DatabaseOnDelete, GrantToAppRole
 
 
 class Migration(migrations.Migration):
-    dependencies = [("raptorflow", "0003_grant_django_tables")]
+    dependencies = [("raptorflow", "0004_drop_redundant_single_column_indexes")]
 
     operations = [
         DatabaseOnDelete("workspace_members", "user_id", "users", "workspace_members_user_id_b4ccc11d_fk_users_id", "CASCADE"),
