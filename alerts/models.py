@@ -152,16 +152,20 @@ class SystemAlert(TimestampedModel):
             ),
         ]
         indexes = [
-            # Admin list: default ordering (last seen first) and the age filter.
-            models.Index("workspace", models.F("last_seen_at").desc(), name="system_alerts_ws_seen_idx"),
+            # Admin list: default ordering (last seen first, then Django's -pk tie-breaker) and the age filter.
+            models.Index("workspace", models.F("last_seen_at").desc(), models.F("id").desc(), name="system_alerts_ws_seen_idx"),
             # Admin list filtered by status.
-            models.Index("workspace", "status", models.F("last_seen_at").desc(), name="system_alerts_ws_status_idx"),
+            models.Index(
+                "workspace", "status", models.F("last_seen_at").desc(), models.F("id").desc(), name="system_alerts_ws_status_idx"
+            ),
             # Admin list filtered by severity.
             models.Index(
-                "workspace", "severity", models.F("last_seen_at").desc(), name="system_alerts_ws_severity_idx"
+                "workspace", "severity", models.F("last_seen_at").desc(), models.F("id").desc(), name="system_alerts_ws_severity_idx"
             ),
             # Admin list filtered by source (and the source filter's DISTINCT list).
-            models.Index("workspace", "source", models.F("last_seen_at").desc(), name="system_alerts_ws_source_idx"),
+            models.Index(
+                "workspace", "source", models.F("last_seen_at").desc(), models.F("id").desc(), name="system_alerts_ws_source_idx"
+            ),
             # Admin index: open alerts counted by severity.
             models.Index(
                 fields=["workspace", "severity"],

@@ -16,8 +16,16 @@ from bench.load import ALERT, USER, WS, bid, user_index
 
 # name -> (RLS-side SQL, owner-side SQL); %(agent)s, %(user)s, %(ws)s are parameters.
 QUERIES = {
-    "latest open alerts (50)": (
+    # RLS alone: the platform-wide read policy (workspace_id IS NULL) ORs into the
+    # workspace policy, so the planner cannot walk one workspace's index in order.
+    "latest open alerts, RLS only (50)": (
         "SELECT * FROM system_alerts WHERE status = 'open' AND workspace_id IS NOT NULL ORDER BY last_seen_at DESC LIMIT 50",
+        "SELECT * FROM system_alerts WHERE workspace_id = %(ws)s AND status = 'open' ORDER BY last_seen_at DESC LIMIT 50",
+    ),
+    # As the admin runs it: the explicit current-workspace filter it always adds, plus RLS.
+    "latest open alerts, as the admin (50)": (
+        "SELECT * FROM system_alerts WHERE workspace_id = (SELECT NULLIF(current_setting('app.current_workspace_id', true), '')::uuid)"
+        " AND status = 'open' ORDER BY last_seen_at DESC LIMIT 50",
         "SELECT * FROM system_alerts WHERE workspace_id = %(ws)s AND status = 'open' ORDER BY last_seen_at DESC LIMIT 50",
     ),
     "campaigns by status (50)": (

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, UniqueConstraint
+from django.db.models import Count, OuterRef, Subquery, UniqueConstraint
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from campaigns import services
@@ -120,12 +121,13 @@ class CampaignAdmin(WorkspaceScopedAdmin):
     list_select_related = ("positioning",)
     autocomplete_fields = ("positioning", "message_architecture")
     readonly_fields = ("created_by", "created_at", "updated_at")
-    date_hierarchy = "starts_at"
     inlines = [CampaignCohortInline, CampaignQuestInline]
     actions = ["archive_selected"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_quest_count=Count("quests"))
+        # A correlated count per listed row: a GROUP BY would join every quest of the workspace.
+        quests = CampaignQuest.objects.filter(campaign=OuterRef("pk")).order_by().values("campaign").annotate(n=Count("*")).values("n")
+        return super().get_queryset(request).annotate(_quest_count=Coalesce(Subquery(quests), 0))
 
     @admin.display(description=_("quests"), ordering="_quest_count")
     def quest_count(self, obj):

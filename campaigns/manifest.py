@@ -13,6 +13,7 @@ EXPECTED = {
         "campaigns_ws_positioning_idx",
         "campaigns_ws_message_arch_idx",
         "campaigns_created_by_idx",
+        "quests_ws_admin_order_idx",
         "quests_ws_campaign_pos_idx",
         "quests_ws_parent_pos_idx",
         "campaign_cohorts_ws_cohort_idx",

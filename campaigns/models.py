@@ -368,6 +368,8 @@ class CampaignQuest(TenantModel):
             models.Index(fields=["workspace", "campaign", "position"], name="quests_ws_campaign_pos_idx"),
             # Children of a quest: sibling order, the cycle check's walk, the parent key's ON DELETE CASCADE.
             models.Index(fields=["workspace", "parent", "position"], name="quests_ws_parent_pos_idx", condition=models.Q(parent__isnull=False)),
+            # The admin's quest list: its ordering (position, created_at) plus Django's -pk tie-breaker.
+            models.Index("workspace", "position", "created_at", models.F("id").desc(), name="quests_ws_admin_order_idx"),
         ]
 
     def __str__(self):
