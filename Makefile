@@ -71,3 +71,8 @@ restore: install
 .PHONY: loadtest
 loadtest: install
 	$(PY) -m raptorflow.loadtest $(ARGS)
+
+## bench: the benchmark of docs/benchmarks.md (ARGS="--preset small" for a quick run; writes docs/benchmarks.md)
+.PHONY: bench
+bench: install
+	$(PY) manage.py bench $(ARGS)

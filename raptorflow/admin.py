@@ -94,11 +94,21 @@ class UserAdmin(DjangoUserAdmin):
         (None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "password1", "password2")}),
     )
 
+    # Platform powers: only a superuser grants them; a workspace's staff must
+    # not be able to make themselves superuser (who may enter every workspace).
+    PLATFORM_FIELDS = ("is_superuser", "groups", "user_permissions")
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if request.workspace is None:
             return queryset.none()
         return queryset.filter(memberships__workspace_id=request.workspace.id)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if not request.user.is_superuser:
+            readonly = (*readonly, *self.PLATFORM_FIELDS)
+        return readonly
 
     def has_add_permission(self, request):
         return request.workspace is not None and super().has_add_permission(request)

@@ -451,3 +451,21 @@ def test_deleting_a_user_reaches_memberships_in_workspaces_the_caller_cannot_see
         connection.check_constraints()  # the deferred foreign keys hold
     with tenant_b.context():
         assert not WorkspaceMember.objects.filter(user_id=tenant_a.marketer.id).exists()
+
+
+@pytest.mark.django_db
+def test_workspace_staff_cannot_make_themselves_superuser(tenant_a, client_for):
+    from raptorflow.models import User
+
+    staff = tenant_a.staff
+    client = client_for(staff, tenant_a.workspace)
+    url = f"/admin/raptorflow/user/{staff.id}/change/"
+    page = client.get(url).content.decode()
+    assert 'name="is_superuser"' not in page
+    response = client.post(url, {
+        "email": staff.email, "full_name": "Staff Member", "is_active": "on", "is_staff": "on", "is_superuser": "on",
+        "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
+        "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
+    })
+    assert response.status_code in (200, 302)
+    assert User.objects.get(id=staff.id).is_superuser is False
