@@ -27,6 +27,7 @@ from campaigns import services
 from campaigns.forms import CampaignForm, CohortTargetForm, MessageArchitectureForm, PositioningForm, QuestForm
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
 from raptorflow.middleware import forbidden
+from raptorflow.pagination import EstimatedCountPaginator
 
 PAGE_SIZE = 20
 READ_ONLY_MESSAGE = "Your role in this workspace can read campaigns but not change them."
@@ -121,7 +122,8 @@ def campaign_list(request):
         )
         .order_by("name")
     )
-    page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
+    # No full COUNT of a large workspace's campaigns on every view: exact up to 1,000, estimated beyond.
+    page = EstimatedCountPaginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     filters = {k: v for k, v in {"q": query, "status": status}.items() if v}
     return render(
         request,

@@ -469,3 +469,22 @@ def test_workspace_staff_cannot_make_themselves_superuser(tenant_a, client_for):
     })
     assert response.status_code in (200, 302)
     assert User.objects.get(id=staff.id).is_superuser is False
+
+
+@pytest.mark.django_db
+def test_estimated_paginator_counts_exactly_below_its_threshold_and_estimates_above(tenant_a):
+    from raptorflow.pagination import EstimatedCountPaginator
+
+    class Small(EstimatedCountPaginator):
+        exact_threshold = 5
+
+    for n in range(8):
+        make_cohort(tenant_a.workspace, f"Segment {n}")
+    with tenant_a.context():
+        cohorts = Cohort.objects.order_by("name")
+        exact = EstimatedCountPaginator(cohorts, 3)
+        assert exact.count == 8 and not exact.count_is_estimated
+        estimated = Small(cohorts, 3)
+        assert estimated.count >= 6 and estimated.count_is_estimated
+        # A page past the real end is empty, not an error.
+        assert list(estimated.page(estimated.num_pages + 1).object_list) == []
