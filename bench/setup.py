@@ -8,21 +8,12 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from raptorflow.embedded import REPO_ROOT, ensure_database
-from raptorflow.loadtest import with_database  # noqa: F401 (re-exported)
+from raptorflow.embedded import REPO_ROOT
+from raptorflow.scratch import drop_database, recreate_database, with_database
 
 WEB_ROLE = "raptorflow_bench_web"
 WEB_PASSWORD = "bench-password-123"
 FAILURES: list[str] = []
-
-
-def owner_url() -> str:
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    from raptorflow.embedded import owner_database_url
-
-    return owner_database_url()
 
 
 NAME: str | None = None  # --name: the bench database's name (default <name>_bench)
@@ -33,16 +24,6 @@ def bench_name(url: str, suffix: str = "bench") -> str:
         return NAME if suffix == "bench" else f"{NAME}_{suffix.removeprefix('bench_')}"
     base = urlsplit(url).path.lstrip("/") or "raptorflow"
     return f"{base}_{suffix}"
-
-
-def recreate(url: str, name: str) -> str:
-    import psycopg
-
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    target = with_database(url, name)
-    ensure_database(target)
-    return target
 
 
 def manage(args: list[str], database_url: str, check: bool = True) -> float:
@@ -64,7 +45,7 @@ def manage(args: list[str], database_url: str, check: bool = True) -> float:
 def prepare(url: str) -> tuple[str, str, float]:
     """Fresh ``<name>_bench``: login web role, migrated as the owner. Returns (owner URL, web URL, migrate seconds)."""
     name = bench_name(url)
-    target = recreate(url, name)
+    target = recreate_database(url, name)
     manage(["provision_roles", "--login", WEB_ROLE, "--password", WEB_PASSWORD, "-v", "0"], target)
     seconds = manage(["migrate", "--no-input", "-v", "0"], target)
     return target, with_database(url, name, WEB_ROLE, WEB_PASSWORD), seconds
@@ -80,12 +61,9 @@ def time_migrate(url: str, runs: int) -> list[float]:
     name = bench_name(url, "bench_migrate")
     times = []
     for _ in range(runs):
-        target = recreate(url, name)
+        target = recreate_database(url, name)
         times.append(manage(["migrate", "--no-input", "-v", "0"], target))
-    import psycopg
-
-    with psycopg.connect(with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    drop_database(url, name)
     return times
 
 

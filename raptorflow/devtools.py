@@ -14,7 +14,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from raptorflow.embedded import REPO_ROOT, ensure_database, owner_database_url
 
@@ -33,10 +33,9 @@ def owner_url() -> str:
 
 def web_url(owner: str) -> str:
     """The owner's URL with the web login role's credentials."""
-    parts = urlsplit(owner)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    netloc = f"{quote(WEB_ROLE)}:{quote(WEB_PASSWORD, safe='')}@{host}"
-    return urlunsplit(parts._replace(netloc=netloc))
+    from raptorflow.scratch import with_database
+
+    return with_database(owner, urlsplit(owner).path.lstrip("/"), WEB_ROLE, WEB_PASSWORD)
 
 
 def _manage(*args: str, env: dict) -> None:

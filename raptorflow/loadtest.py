@@ -21,8 +21,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,41 +35,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from raptorflow.embedded import REPO_ROOT, ensure_database
+from raptorflow.embedded import REPO_ROOT
+from raptorflow.scratch import Gunicorn, free_port, recreate_database, wait_for_port, with_database
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HREF_RE = re.compile(r'href="(/(?:admin|campaigns)/[^"?#]*)"')
 PASSWORD = "loadtest-password-123"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def with_database(url: str, name: str, user: str | None = None, password: str | None = None) -> str:
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if user:
-        host = netloc.rsplit("@", 1)[-1]
-        netloc = f"{user}:{urllib.parse.quote(password or '', safe='')}@{host}"
-    return parts._replace(path=f"/{name}", netloc=netloc).geturl()
-
-
 # ---------------------------------------------------------------- setup
 
 def prepare_database(owner_url: str, tenants: int) -> tuple[str, list[dict]]:
     """Fresh database, migrated and seeded; returns its web-role URL and the tenants."""
-    import psycopg
-
     base = urlsplit(owner_url).path.lstrip("/") or "raptorflow"
     name = f"{base}_loadtest"
-    maintenance = with_database(owner_url, "postgres")
-    with psycopg.connect(maintenance, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    url = with_database(owner_url, name)
-    ensure_database(url)
+    url = recreate_database(owner_url, name)
     env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="loadtest")
     manage = [sys.executable, str(REPO_ROOT / "manage.py")]
     subprocess.run([*manage, "provision_roles", "--login", "raptorflow_loadtest_web", "--password", PASSWORD, "-v", "0"], env=env, check=True)
@@ -155,7 +133,7 @@ class PgBouncer:
                 shutil.chown(path, account)
             args = ["runuser", "-u", account, "--", *args]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        _wait_for_port(self.port)
+        wait_for_port(self.port)
         self.url = parts._replace(netloc=f"{parts.username}:{PASSWORD}@127.0.0.1:{self.port}", query="").geturl()
 
     def stop(self):
@@ -172,49 +150,6 @@ def _user_exists(name: str) -> bool:
         return True
     except KeyError:
         return False
-
-
-def _wait_for_port(port: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.2)
-    raise SystemExit(f"nothing listens on port {port} after {timeout}s")
-
-
-class Gunicorn:
-    def __init__(self, database_url: str, workers: int, pooled: bool):
-        self.port = free_port()
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url,
-            SECRET_KEY="loadtest-" + secrets.token_hex(16),
-            DEBUG="false",
-            ALLOWED_HOSTS="127.0.0.1",
-            CONN_MAX_AGE="600",
-            SECURE_SSL_REDIRECT="false",
-            SESSION_COOKIE_SECURE="false",
-            CSRF_COOKIE_SECURE="false",
-            GUNICORN_ACCESS_LOG="/dev/null",
-            DATABASE_POOLER="pgbouncer-transaction" if pooled else "",
-        )
-        subprocess.run([sys.executable, str(REPO_ROOT / "manage.py"), "collectstatic", "--no-input", "-v", "0"], env=env, check=True)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--config", str(REPO_ROOT / "gunicorn.conf.py"),
-             "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}"],
-            env=env, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )
-        _wait_for_port(self.port)
-        self.base = f"http://127.0.0.1:{self.port}"
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
 
 
 # ---------------------------------------------------------------- clients
@@ -364,7 +299,13 @@ def main(argv=None) -> int:
     print(f"Preparing a database with {tenants_count} workspaces ...", flush=True)
     web_url, tenants = prepare_database(owner_url(), tenants_count)
     bouncer = PgBouncer(web_url) if args.pgbouncer else None
-    server = Gunicorn(bouncer.url if bouncer else web_url, args.workers, pooled=bool(bouncer))
+    server = Gunicorn(
+        bouncer.url if bouncer else web_url,
+        args.workers,
+        CONN_MAX_AGE="600",
+        GUNICORN_ACCESS_LOG="/dev/null",
+        DATABASE_POOLER="pgbouncer-transaction" if bouncer else "",
+    )
     try:
         app_result, app_seconds = run_clients(server.base, tenants, args.clients, args.requests, trivial=False)
         ping_result, ping_seconds = run_clients(server.base, tenants, args.clients, args.requests, trivial=True)

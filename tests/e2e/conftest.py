@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
-import signal
 import subprocess
 import sys
 import time
@@ -32,8 +30,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from raptorflow.embedded import REPO_ROOT, ensure_database
-from raptorflow.loadtest import _wait_for_port, free_port, with_database
+from raptorflow.embedded import REPO_ROOT
+from raptorflow.scratch import Gunicorn, drop_database, recreate_database, with_database
 
 CHROMIUM = Path(os.environ.get("RAPTORFLOW_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -72,15 +70,10 @@ class E2EDatabase:
     """``<name>_e2e``: created, migrated (owner), seeded (web role); ``drop()`` removes it."""
 
     def __init__(self, owner_url: str):
-        import psycopg
-
         base = os.environ.get("TEST_DATABASE_NAME") or urlsplit(owner_url).path.lstrip("/") or "raptorflow"
         self.name = f"{base}_e2e"
-        self.maintenance = with_database(owner_url, "postgres")
-        with psycopg.connect(self.maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self.owner_url = with_database(owner_url, self.name)
-        ensure_database(self.owner_url)
+        self.server_url = owner_url
+        self.owner_url = recreate_database(owner_url, self.name)
         self.web_url = with_database(owner_url, self.name, WEB_ROLE, WEB_PASSWORD)
         manage = [sys.executable, str(REPO_ROOT / "manage.py")]
         owner_env = dict(os.environ, DATABASE_URL=self.owner_url, SECRET_KEY="e2e-setup")
@@ -96,53 +89,15 @@ class E2EDatabase:
         return json.loads(out.strip().splitlines()[-1])
 
     def drop(self):
-        import psycopg
-
-        with psycopg.connect(self.maintenance, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        drop_database(self.server_url, self.name)
 
 
-class Server:
-    """gunicorn on a free loopback port, as the web role, production settings over plain HTTP."""
+class Server(Gunicorn):
+    """gunicorn on a free loopback port as the web role; its output goes to test-artifacts/."""
 
     def __init__(self, database_url: str, workers: int = 3):
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = dict(
-            os.environ,
-            DATABASE_URL=database_url,
-            SECRET_KEY="e2e-" + secrets.token_hex(16),
-            DEBUG="false",
-            ALLOWED_HOSTS="127.0.0.1",
-            SECURE_SSL_REDIRECT="false",
-            SESSION_COOKIE_SECURE="false",
-            CSRF_COOKIE_SECURE="false",
-            SECURE_HSTS_SECONDS="0",
-        )
-        env.pop("TEST_DATABASE_NAME", None)
-        _run([sys.executable, str(REPO_ROOT / "manage.py"), "collectstatic", "--no-input", "-v", "0"], env, "collectstatic")
         ARTIFACTS.mkdir(exist_ok=True)
-        self.log_path = ARTIFACTS / "e2e-gunicorn.log"
-        self.log = open(self.log_path, "w")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--config", str(REPO_ROOT / "gunicorn.conf.py"),
-             "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}"],
-            env=env, cwd=REPO_ROOT, stdout=self.log, stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_for_port(self.port)
-        except SystemExit as exc:
-            self.stop()
-            raise RuntimeError(f"gunicorn did not start: {exc}\n{self.log_path.read_text()[-3000:]}") from None
-
-    def stop(self):
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-        self.log.close()
+        super().__init__(database_url, workers, log_path=ARTIFACTS / "e2e-gunicorn.log")
 
 
 @pytest.fixture(scope="package")

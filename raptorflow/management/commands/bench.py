@@ -15,6 +15,7 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import load, report, rls, setup, writes
+from raptorflow import devtools
 from raptorflow.embedded import REPO_ROOT
 
 NOTES_FILE = Path(__file__).resolve().parents[3] / "bench" / "NOTES.md"
@@ -50,7 +51,7 @@ class Command(BaseCommand):
         output = Path(o["output"]) if o["output"] else REPO_ROOT / "docs" / "benchmarks.md"
         log = self.stdout.write
 
-        url = setup.owner_url()
+        url = devtools.owner_url()
         setup.NAME = o["name"]
         with psycopg.connect(url, autocommit=True) as conn:
             load.require_superuser(conn)
@@ -61,8 +62,7 @@ class Command(BaseCommand):
             result = self.measure(owner_url, web_url, url, sizes, repeat, write_seconds, levels, first_migrate, log)
         finally:
             if not o["keep"]:
-                with psycopg.connect(setup.with_database(url, "postgres"), autocommit=True) as conn:
-                    conn.execute(f'DROP DATABASE IF EXISTS "{setup.bench_name(url)}" WITH (FORCE)')
+                setup.drop_database(url, setup.bench_name(url))
         result.update(
             preset=o["preset"] if not (o["rows"] or o["workspaces"]) else f"{o['preset']} (custom sizes)",
             sizes=asdict(sizes), sizes_text=sizes.describe(), repeat=repeat, page_repeat=repeat,
