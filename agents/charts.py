@@ -66,7 +66,7 @@ def daily_chart_svg(points: list[DayPoint], *, min_success_rate: float | None = 
         f'<svg class="rf-agent-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
         f'width="100%" role="img" aria-labelledby="rf-chart-title rf-chart-desc" font-family="sans-serif" font-size="11">',
         f'<title id="rf-chart-title">{escape(title or "Daily executions and success rate")}</title>',
-        f'<desc id="rf-chart-desc">Bars: executions per day (left axis). Line: success rate (right axis).</desc>',
+        '<desc id="rf-chart-desc">Bars: executions per day (left axis). Line: success rate (right axis).</desc>',
     ]
     # Grid and left axis ticks (executions), right axis ticks (success rate).
     for i in range(TICKS + 1):

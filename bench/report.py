@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import platform
 import subprocess
-from datetime import datetime, timezone
 
 TARGETS = {"rls_ratio": 1.05, "page_p50_ms": 50, "page_p95_ms": 150, "spread_vs_plain_8": 0.7,
            "migrate_s": 2.0, "verify_s": 1.0}

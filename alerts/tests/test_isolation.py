@@ -1,7 +1,6 @@
 """Row-level security: workspace alerts, platform-wide alerts, personal notifications."""
 
 import threading
-import uuid
 
 import pytest
 from django.db import DatabaseError, connection, transaction

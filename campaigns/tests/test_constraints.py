@@ -7,7 +7,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
+from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture
 from campaigns.tests.factories import make_architecture, make_campaign, make_positioning, make_quest, target
 from raptorflow.testing import make_cohort
 

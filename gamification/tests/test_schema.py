@@ -1,6 +1,5 @@
 """The live schema of 014 matches gamification/manifest.py, and RLS binds every table."""
 
-import uuid
 
 import pytest
 from django.db import IntegrityError, connection, transaction

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from raptorflow import services
-from raptorflow.models import Cohort, User, Workspace, WorkspaceMember
+from raptorflow.models import Cohort, User, Workspace
 from raptorflow.tenancy import workspace_context
 
 DEMO_PASSWORD = "raptorflow-demo"
