@@ -39,7 +39,13 @@ def delete_workspace(*, workspace: Workspace) -> None:
         workspace.delete()
 
 
-def add_member(*, workspace: Workspace, user: User, role: str) -> WorkspaceMember:
-    with workspace_context(workspace.id, user_id=current_user_id()):
+def add_member(*, workspace: Workspace, user: User, role: str, by: User) -> WorkspaceMember:
+    """Make ``user`` a member of ``workspace`` (or change their role), acting as ``by``.
+
+    For platform tooling (demo data, tests, a DBA's shell): people join a
+    workspace through invitations. The database accepts the row only when
+    ``by`` is an owner or admin of the workspace (``workspace_members`` policies).
+    """
+    with workspace_context(workspace.id, user_id=by.id):
         member, _ = WorkspaceMember.objects.update_or_create(workspace=workspace, user=user, defaults={"role": role})
     return member

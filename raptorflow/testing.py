@@ -29,8 +29,14 @@ def make_workspace(name: str | None = None, *, slug: str | None = None, owner: U
     return services.create_workspace(name=name, slug=slug or f"ws-{suffix}", owner=owner)
 
 
+def workspace_owner(workspace: Workspace) -> User:
+    with workspace_context(workspace.id):
+        return WorkspaceMember.objects.select_related("user").filter(workspace=workspace, role="owner").earliest("created_at").user
+
+
 def add_member(workspace: Workspace, user: User, role: str = WorkspaceMember.Role.MARKETER) -> WorkspaceMember:
-    return services.add_member(workspace=workspace, user=user, role=role)
+    """Add ``user`` as the workspace's first owner would."""
+    return services.add_member(workspace=workspace, user=user, role=role, by=workspace_owner(workspace))
 
 
 def make_cohort(workspace: Workspace, name: str | None = None, **fields) -> Cohort:

@@ -44,11 +44,9 @@ def _owner(slug):
 def add_member(email, slug, role):
     from raptorflow import services
     from raptorflow.models import User
-    from raptorflow.tenancy import workspace_context
 
     workspace, owner = _workspace(slug), _owner(slug)
-    with workspace_context(workspace.id, user_id=owner.id):
-        member = services.add_member(workspace=workspace, user=User.objects.get(email=email), role=role)
+    member = services.add_member(workspace=workspace, user=User.objects.get(email=email), role=role, by=owner)
     return {"workspace": workspace.name, "role": member.role}
 
 

@@ -96,7 +96,7 @@ class Command(BaseCommand):
         if workspace is None:
             workspace = services.create_workspace(name=spec["name"], slug=spec["slug"], owner=people["owner"])
         for role, user in people.items():
-            services.add_member(workspace=workspace, user=user, role=role)
+            services.add_member(workspace=workspace, user=user, role=role, by=people["owner"])
         return workspace, people
 
     @staticmethod
