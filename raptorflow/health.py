@@ -1,10 +1,21 @@
-"""/healthz: 200 when the database answers and no migration is pending, 503 otherwise."""
+"""/healthz: 200 when the database answers and no migration is pending, 503 otherwise.
+
+The answer is the status only, for everyone: the database error (host, port)
+and the pending migrations' names go to the ``raptorflow.health`` log. Not
+even a superuser gets them in the response: when the database is down nobody
+can be identified (sessions and users live there), and a health check that
+reads the session would fail for that reason instead of reporting it.
+"""
+
+import logging
 
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger("raptorflow.health")
 
 
 @never_cache
@@ -16,8 +27,10 @@ def healthz(request):
         executor = MigrationExecutor(connection)
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except DatabaseError as exc:
-        return JsonResponse({"status": "unavailable", "database": str(exc).strip()[:200]}, status=503)
+        logger.warning("healthz: database unavailable: %s", str(exc).strip(), exc_info=True)
+        return JsonResponse({"status": "unavailable"}, status=503)
     if pending:
-        names = [f"{migration.app_label}.{migration.name}" for migration, _ in pending]
-        return JsonResponse({"status": "migrations pending", "pending": names}, status=503)
+        names = ", ".join(f"{migration.app_label}.{migration.name}" for migration, _ in pending)
+        logger.warning("healthz: migrations pending: %s", names)
+        return JsonResponse({"status": "migrations pending"}, status=503)
     return JsonResponse({"status": "ok"})

@@ -55,6 +55,10 @@ NORTHWIND = {
     "owner": "nora.owner@northwind.example", "staff": "theo.staff@northwind.example",
     "marketer": "lena.marketer@northwind.example", "viewer": "ivan.viewer@northwind.example",
 }
+# Platform superuser: every workspace, no membership.
+SUPERUSER = "petra.platform@raptorflow.example"
+# Marketer in Acme Outdoor and viewer in Northwind Analytics.
+TWO_WORKSPACES = "riley.agency@example.com"
 
 
 def _run(args, env, what):
@@ -81,7 +85,8 @@ class E2EDatabase:
         _run([*manage, "provision_roles", "--login", WEB_ROLE, "--password", WEB_PASSWORD, "-v", "0"], owner_env, "provision_roles")
         _run([*manage, "migrate", "--no-input", "-v", "0"], owner_env, "migrate (owner)")
         self.web_env = dict(owner_env, DATABASE_URL=self.web_url)
-        self.seed_output = _run([*manage, "seed_demo"], self.web_env, "seed_demo (web role)")
+        # Served with production settings (DEBUG off) on loopback: the demo accounts are the point here.
+        self.seed_output = _run([*manage, "seed_demo", "--allow-production"], self.web_env, "seed_demo (web role)")
 
     def task(self, name: str, *args: str) -> dict:
         """Run one tests/e2e/tasks.py task on this database as the web role."""

@@ -1,5 +1,11 @@
 """Demo data: two workspaces with people in every role, cohorts, and each domain app's rows.
 
+Besides each workspace's people: a platform superuser, and one person who is a
+member of both workspaces (the workspace switcher has something to switch).
+
+Every account gets the published password ``DEMO_PASSWORD``, so the command
+refuses to run with DEBUG off unless ``--allow-production`` says that is meant.
+
 Idempotent: users and workspaces are found by email and slug, and every
 domain app's ``demo.seed()`` must itself be safe to run again. It runs as
 whatever role the connection has; under the web role it proves the data goes
@@ -9,8 +15,9 @@ in through RLS, one workspace context at a time.
 import importlib
 
 from django.apps import apps
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from raptorflow import services
@@ -54,12 +61,35 @@ WORKSPACES = [
     },
 ]
 
+# Needs no membership: superusers may enter any workspace.
+SUPERUSER = ("petra.platform@raptorflow.example", "Petra Lindgren")
+# An agency marketer working for both customers: (email, full name, {workspace slug: role}).
+TWO_WORKSPACE_PERSON = (
+    "riley.agency@example.com",
+    "Riley Morgan",
+    {"acme-outdoor": "marketer", "northwind-analytics": "viewer"},
+)
+
 
 class Command(BaseCommand):
     help = "Create (or refresh) the demo workspaces, users and data. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help=f"Run with DEBUG off: I know this creates accounts, a superuser among them, with the published password {DEMO_PASSWORD!r}.",
+        )
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "seed_demo refuses to run with DEBUG off: it creates accounts, a platform superuser among them, "
+                f"with the published password {DEMO_PASSWORD!r}. Set DEBUG=true for a local demo, or pass "
+                "--allow-production if you really want these accounts in this database."
+            )
         staff_group = self._staff_group()
+        self._superuser()
         for spec in WORKSPACES:
             workspace, people = self._workspace(spec, staff_group)
             with workspace_context(workspace.id, user_id=people["admin"].id):
@@ -79,13 +109,24 @@ class Command(BaseCommand):
         group.permissions.set(Permission.objects.filter(content_type__app_label__in=labels))
         return group
 
+    @staticmethod
+    def _superuser():
+        email, full_name = SUPERUSER
+        if not User.objects.filter(email=email).exists():
+            User.objects.create_superuser(email=email, password=DEMO_PASSWORD, full_name=full_name)
+
+    @staticmethod
+    def _person(email, full_name, is_staff=False):
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, is_staff=is_staff)
+        return user
+
     @transaction.atomic
     def _workspace(self, spec, staff_group):
         people = {}
         for role, email, full_name, is_staff in spec["people"]:
-            user = User.objects.filter(email=email).first()
-            if user is None:
-                user = User.objects.create_user(email=email, password=DEMO_PASSWORD, full_name=full_name, is_staff=is_staff)
+            user = self._person(email, full_name, is_staff)
             if is_staff:
                 user.groups.add(staff_group)
             people[role] = user
@@ -97,6 +138,8 @@ class Command(BaseCommand):
             workspace = services.create_workspace(name=spec["name"], slug=spec["slug"], owner=people["owner"])
         for role, user in people.items():
             services.add_member(workspace=workspace, user=user, role=role, by=people["owner"])
+        email, full_name, roles = TWO_WORKSPACE_PERSON
+        services.add_member(workspace=workspace, user=self._person(email, full_name), role=roles[spec["slug"]], by=people["owner"])
         return workspace, people
 
     @staticmethod
@@ -129,3 +172,10 @@ class Command(BaseCommand):
             for role, email, _, is_staff in spec["people"]:
                 where = "/admin/ and pages" if is_staff else "pages"
                 self.stdout.write(f"    {role:<9} {email:<36} {DEMO_PASSWORD}   ({where})")
+        email, _, roles = TWO_WORKSPACE_PERSON
+        names = {spec["slug"]: spec["name"] for spec in WORKSPACES}
+        both = " and ".join(f"{role} in {names[slug]}" for slug, role in roles.items())
+        self.stdout.write("  Both workspaces (switch in the page header):")
+        self.stdout.write(f"    {'member':<9} {email:<36} {DEMO_PASSWORD}   ({both}; pages)")
+        self.stdout.write("  Platform:")
+        self.stdout.write(f"    {'superuser':<9} {SUPERUSER[0]:<36} {DEMO_PASSWORD}   (every workspace, /admin/ and pages)")
