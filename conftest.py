@@ -146,7 +146,11 @@ def committed_db(django_db_setup, django_db_blocker):
         finally:
             connections.close_all()
             with psycopg.connect(**owner_conninfo(), autocommit=True) as conn:
-                conn.execute("TRUNCATE users, workspaces, django_session CASCADE")
+                # axes' tables too: committed sign-in failures would lock later tests out.
+                conn.execute(
+                    "TRUNCATE users, workspaces, django_session, axes_accessattempt,"
+                    " axes_accessattemptexpiration, axes_accesslog, axes_accessfailurelog CASCADE"
+                )
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 Each environment variable is documented in the README ("Configuration").
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -32,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "django.forms",
+    "axes",
     "raptorflow",
     "campaigns",
     "gamification",
@@ -53,6 +55,9 @@ MIDDLEWARE = [
     # Opens the request's transaction and sets the workspace and user for RLS
     # inside it; it must come after authentication.
     "raptorflow.middleware.WorkspaceMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page,
+    # rendered inside the workspace transaction when the user is signed in.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "raptorflow.urls"
@@ -115,6 +120,11 @@ RAPTORFLOW_ALLOW_RLS_BYPASS = env.bool("RAPTORFLOW_ALLOW_RLS_BYPASS", default=Fa
 
 # ---------------------------------------------------------------- auth
 AUTH_USER_MODEL = "raptorflow.User"
+# django-axes first: it refuses a locked-out sign-in before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -123,6 +133,72 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+
+# ---------------------------------------------------------------- sign-in throttling (django-axes)
+# Failures are counted per account and, separately, per client address, on
+# /login/ and /admin/login/ alike; either count reaching the limit locks that
+# sign-in out for the cool-off, and every attempt meanwhile restarts it.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_RESET_ON_SUCCESS = True
+# Both sign-in forms post the email as "username", the key authenticate() receives too.
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Attempts belong to no workspace (every customer's emails and addresses), so no
+# admin list shows them; unlock with `manage.py axes_reset_username EMAIL`.
+AXES_ENABLE_ADMIN = False
+# Reverse proxies in front of the app that append the client's address to
+# X-Forwarded-For; 0: clients connect directly and REMOTE_ADDR is theirs.
+RAPTORFLOW_PROXY_COUNT = env.int("RAPTORFLOW_PROXY_COUNT", default=0)
+
+
+def _axes_username(request, credentials):
+    """The attempted email, trimmed and lower-cased as users.email is stored."""
+    username = credentials.get("username") if credentials else request.POST.get("username")
+    return username.strip().lower() if isinstance(username, str) else username
+
+
+def _axes_lockout_parameters(request, credentials):
+    # Axes asks without a password only to reset after a successful sign-in. Reset
+    # that account alone: resetting the address as well would let an attacker
+    # clear the count by signing in to their own account between guesses.
+    if credentials is not None and "password" not in credentials:
+        return ["username"]
+    return ["username", "ip_address"]
+
+
+def _axes_client_address(request):
+    """The client address failures are counted by (behind N proxies: the Nth from the right)."""
+    import ipaddress
+
+    from django.conf import settings
+
+    count = settings.RAPTORFLOW_PROXY_COUNT
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+    if count and len(forwarded) >= count:
+        # Entries further left were written by the client and could be anything.
+        candidate = forwarded[-count]
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            pass
+    return request.META.get("REMOTE_ADDR")
+
+
+AXES_USERNAME_CALLABLE = _axes_username
+AXES_LOCKOUT_PARAMETERS = _axes_lockout_parameters
+AXES_CLIENT_IP_CALLABLE = _axes_client_address
+
+# ---------------------------------------------------------------- email
+# EMAIL_URL sets EMAIL_BACKEND and, for SMTP, EMAIL_HOST, EMAIL_PORT,
+# EMAIL_HOST_USER, EMAIL_HOST_PASSWORD and EMAIL_USE_TLS/EMAIL_USE_SSL:
+# consolemail:// prints mail (development), smtp+tls://user:pass@host:587 sends it.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="RaptorFlow <no-reply@raptorflow.example>")
+# Sender of error mail to ADMINS.
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+# Seconds before a stuck SMTP server fails the send instead of holding a web worker.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
 
 # ---------------------------------------------------------------- i18n and static
 LANGUAGE_CODE = "en-us"

@@ -10,6 +10,34 @@ urlpatterns = [
     path("ping", views.ping, name="ping"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Self-service passwords. The change pages have their own template names: the
+    # admin renders registration/password_change_*.html for its own change pages.
+    path(
+        "account/password/",
+        auth_views.PasswordChangeView.as_view(template_name="registration/account_password_change_form.html"),
+        name="password_change",
+    ),
+    path(
+        "account/password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="registration/account_password_change_done.html"),
+        name="password_change_done",
+    ),
+    path(
+        "account/password-reset/",
+        auth_views.PasswordResetView.as_view(email_template_name="registration/password_reset_email.txt"),
+        name="password_reset",
+    ),
+    path("account/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "account/password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "account/password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("workspaces/", views.choose_workspace, name="choose_workspace"),
     path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
