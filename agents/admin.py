@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from agents import charts, selectors
 from agents.latency import MAX_RELATIVE_WIDTH
 from agents.models import AgentAssignment, AgentCapability, AgentRegistry
-from raptorflow.admin import WorkspaceScopedAdmin
+from raptorflow.admin import WorkspaceRoleAdmin, WorkspaceRoleInline, WorkspaceScopedAdmin
 
 
 def _ms(value):
@@ -95,19 +95,15 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
             seen.add(key)
 
 
-class AgentAssignmentInline(admin.TabularInline):
+class AgentAssignmentInline(WorkspaceRoleInline):
     model = AgentAssignment
     formset = AssignmentFormSet
-    extra = 0
     fields = ("campaign", "role", "status", "config_overrides", "notes", "assigned_by", "assigned_at")
     readonly_fields = ("assigned_by", "assigned_at")
     verbose_name_plural = _("assignments in this workspace")
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("campaign", "assigned_by")
-        if request.workspace is None:
-            return queryset.none()
-        return queryset.filter(workspace_id=request.workspace.id)
+        return super().get_queryset(request).select_related("campaign", "assigned_by")
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "campaign":
@@ -116,9 +112,6 @@ class AgentAssignmentInline(admin.TabularInline):
             workspace_id = request.workspace.id if request.workspace else None
             kwargs["queryset"] = Campaign.objects.filter(workspace_id=workspace_id).order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def has_add_permission(self, request, obj=None):
-        return request.workspace is not None and super().has_add_permission(request, obj)
 
 
 class AgentCapabilityInline(admin.TabularInline):
@@ -136,7 +129,8 @@ class AgentCapabilityInline(admin.TabularInline):
 
 
 @admin.register(AgentRegistry)
-class AgentRegistryAdmin(admin.ModelAdmin):
+class AgentRegistryAdmin(WorkspaceRoleAdmin):
+    # Writes here are the inline assignments: the agents domain of the role matrix.
     list_display = (
         "name_link",
         "tier",

@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 
 from alerts import services
 from alerts.models import SystemAlert, UserNotification
+from raptorflow.admin import WorkspaceRoleAdmin
 
 # The admin index shows the open alerts by severity above the app list; the
 # template extends Django's "admin/index.html" under another name, so it cannot recurse.
@@ -159,7 +160,7 @@ def _when_by(user, when):
 
 
 @admin.register(SystemAlert)
-class SystemAlertAdmin(admin.ModelAdmin):
+class SystemAlertAdmin(WorkspaceRoleAdmin):
     list_display = (
         "severity_badge",
         "title",
@@ -334,7 +335,7 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(UserNotification)
-class UserNotificationAdmin(admin.ModelAdmin):
+class UserNotificationAdmin(WorkspaceRoleAdmin):
     """The signed-in user's own notifications in the current workspace, and nobody else's."""
 
     list_display = ("title_with_state", "kind", "alert_link", "created_at", "read_at")

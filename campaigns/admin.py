@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 from campaigns import services
 from campaigns.forms import QuestForm
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
-from raptorflow.admin import WorkspaceScopedAdmin
+from raptorflow.admin import WorkspaceRoleInline, WorkspaceScopedAdmin
 from raptorflow.tenancy import current_workspace_id
 
 
@@ -48,15 +48,8 @@ class QuestAdminForm(TenantAdminForm):
         return cleaned
 
 
-class WorkspaceScopedInline(admin.TabularInline):
-    extra = 0
+class WorkspaceScopedInline(WorkspaceRoleInline):
     form = TenantAdminForm
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.workspace is None:
-            return queryset.none()
-        return queryset.filter(workspace_id=request.workspace.id)
 
 
 class MessageArchitectureInline(WorkspaceScopedInline):

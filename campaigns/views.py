@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 from campaigns import services
 from campaigns.forms import CampaignForm, CohortTargetForm, MessageArchitectureForm, PositioningForm, QuestForm
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
+from raptorflow import roles
 from raptorflow.middleware import forbidden
 from raptorflow.pagination import EstimatedCountPaginator
 
@@ -34,9 +35,8 @@ READ_ONLY_MESSAGE = "Your role in this workspace can read campaigns but not chan
 
 
 def can_write(request) -> bool:
-    if request.membership is not None:
-        return request.membership.can_write
-    return request.user.is_superuser
+    """The role matrix's campaigns column (raptorflow.roles): owners, admins and marketers write."""
+    return roles.can_write(request, roles.CAMPAIGNS)
 
 
 def workspace_required(view):

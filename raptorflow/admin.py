@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
-from django.utils.translation import gettext_lazy as _
+from django.contrib.auth.models import Group
+from django.utils.translation import gettext_lazy as _, ngettext
 
-from raptorflow import services
-from raptorflow.models import Cohort, User, Workspace, WorkspaceMember
+from raptorflow import roles, services
+from raptorflow.models import Cohort, User, Workspace, WorkspaceInvitation, WorkspaceMember
 from raptorflow.pagination import EstimatedCountPaginator
 
 admin.site.site_header = _("RaptorFlow operations")
@@ -13,7 +14,46 @@ admin.site.site_title = _("RaptorFlow admin")
 admin.site.index_title = _("Operations")
 
 
-class WorkspaceScopedAdmin(admin.ModelAdmin):
+class RoleWritePermissions:
+    """Admin writes need the Django permission AND a role that writes the model's domain here.
+
+    The one place the admin applies the role matrix (:mod:`raptorflow.roles`):
+    every model admin and inline of workspace data derives from it, so adding,
+    changing, deleting and every action (Django shows an action only to those
+    with the permission it names) ask the membership role of the header's
+    workspace. Staff status opens the admin; it grants no workspace.
+    """
+
+    def role_allows_write(self, request) -> bool:
+        return roles.can_write(request, roles.domain_of(self.model))
+
+    def has_add_permission(self, request, *args):
+        return self.role_allows_write(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self.role_allows_write(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.role_allows_write(request) and super().has_delete_permission(request, obj)
+
+
+class WorkspaceRoleAdmin(RoleWritePermissions, admin.ModelAdmin):
+    """A model admin of workspace data whose queryset is its own affair (RLS still applies)."""
+
+
+class WorkspaceRoleInline(RoleWritePermissions, admin.TabularInline):
+    """An inline of workspace data: rows of the header's workspace, writes by role."""
+
+    extra = 0
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.workspace is None:
+            return queryset.none()
+        return queryset.filter(workspace_id=request.workspace.id)
+
+
+class WorkspaceScopedAdmin(WorkspaceRoleAdmin):
     """Base admin for tenant models: rows of the header's workspace only.
 
     RLS already limits every query to the current workspace; the explicit
@@ -34,95 +74,71 @@ class WorkspaceScopedAdmin(admin.ModelAdmin):
             return queryset.none()
         return queryset.filter(workspace_id=request.workspace.id)
 
-    def has_add_permission(self, request, *args):
-        return request.workspace is not None and super().has_add_permission(request, *args)
-
     def save_model(self, request, obj, form, change):
         if not change:
             obj.workspace = request.workspace
         super().save_model(request, obj, form, change)
 
 
-class MemberInline(admin.TabularInline):
-    model = WorkspaceMember
-    fk_name = "user"
-    extra = 0
-    fields = ("role",)
-    verbose_name_plural = _("role in this workspace")
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.workspace is None:
-            return queryset.none()
-        return queryset.filter(workspace_id=request.workspace.id)
-
-    def has_add_permission(self, request, obj=None):
-        return False
+# ---------------------------------------------------------------- accounts (platform superusers only)
 
 
-class UserCreationForm(AdminUserCreationForm):
-    role = forms.ChoiceField(
-        label=_("Role in this workspace"),
-        choices=WorkspaceMember.Role.choices,
-        initial=WorkspaceMember.Role.MARKETER,
-    )
+class SuperuserOnly:
+    """Accounts and groups are platform-wide: only a platform superuser manages them.
 
-    class Meta(AdminUserCreationForm.Meta):
-        model = User
-        fields = ("email", "full_name")
+    A workspace's owners and admins manage *memberships* (members and
+    invitations below); they never change someone's password, email, active
+    or staff flag, or delete an account, since that account may reach other
+    workspaces. Each person changes their own password on the account pages.
+    """
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    has_add_permission = has_change_permission = has_delete_permission = has_view_permission
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """Users who are members of the current workspace."""
+class UserAdmin(SuperuserOnly, DjangoUserAdmin):
+    """Every account on the platform (superusers only)."""
 
     form = UserChangeForm
-    add_form = UserCreationForm
+    add_form = AdminUserCreationForm
     ordering = ("email",)
-    list_display = ("email", "full_name", "is_staff", "is_active", "last_login")
-    list_filter = ("is_staff", "is_active", "memberships__role")
+    list_display = ("email", "full_name", "is_staff", "is_superuser", "is_active", "last_login")
+    list_filter = ("is_staff", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
     readonly_fields = ("last_login", "date_joined")
-    inlines = [MemberInline]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Personal info"), {"fields": ("full_name",)}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "full_name", "role", "password1", "password2")}),
-    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "full_name", "password1", "password2")}),)
 
-    # Platform powers: only a superuser grants them; a workspace's staff must
-    # not be able to make themselves superuser (who may enter every workspace).
-    PLATFORM_FIELDS = ("is_superuser", "groups", "user_permissions")
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.workspace is None:
-            return queryset.none()
-        return queryset.filter(memberships__workspace_id=request.workspace.id)
+admin.site.unregister(Group)
 
-    def get_readonly_fields(self, request, obj=None):
-        readonly = super().get_readonly_fields(request, obj)
-        if not request.user.is_superuser:
-            readonly = (*readonly, *self.PLATFORM_FIELDS)
-        return readonly
 
-    def has_add_permission(self, request):
-        return request.workspace is not None and super().has_add_permission(request)
+@admin.register(Group)
+class GroupAdmin(SuperuserOnly, DjangoGroupAdmin):
+    """Permission groups grant admin powers on every workspace's data: superusers only."""
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if not change:
-            # A new user joins the header's workspace, else they would vanish from this list.
-            WorkspaceMember.objects.create(workspace=request.workspace, user=obj, role=form.cleaned_data["role"])
+
+# ---------------------------------------------------------------- workspaces
 
 
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
-    """Workspaces the staff member belongs to (all of them for superusers)."""
+    """The workspaces the staff member belongs to (all of them for superusers).
+
+    Owners and admins rename their workspace; superusers create, deactivate
+    and delete workspaces.
+    """
 
     list_display = ("name", "slug", "is_active", "created_at")
     list_filter = ("is_active",)
@@ -133,7 +149,23 @@ class WorkspaceAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        return queryset.filter(members__user_id=request.user.id)
+        return queryset.filter(id__in=[m.workspace_id for m in request.memberships])
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if request.user.is_superuser else ("slug", "is_active")
+
+    def get_prepopulated_fields(self, request, obj=None):
+        return self.prepopulated_fields if request.user.is_superuser else {}
+
+    def _manages(self, request, obj) -> bool:
+        if request.user.is_superuser:
+            return True
+        if obj is None:
+            return any(m.role in roles.MANAGER_ROLES for m in request.memberships)
+        return any(m.workspace_id == obj.pk and m.role in roles.MANAGER_ROLES for m in request.memberships)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request, obj) and super().has_change_permission(request, obj)
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -157,46 +189,241 @@ class WorkspaceAdmin(admin.ModelAdmin):
             services.delete_workspace(workspace=workspace)
 
 
-class MemberAddForm(forms.ModelForm):
-    # Adding by exact email: a list of every user would show other workspaces' people.
-    email = forms.EmailField(label=_("Email of an existing user"))
+# ---------------------------------------------------------------- members and invitations
+
+
+def _my_role(request) -> str | None:
+    return request.membership.role if request.membership is not None else None
+
+
+class MemberRoleForm(forms.ModelForm):
+    """Change a member's role, within what the signed-in person may grant."""
 
     class Meta:
         model = WorkspaceMember
-        fields = ("email", "role")
+        fields = ("role",)
 
-    def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            raise forms.ValidationError(_("No user has this email address; add them under Users."), code="unknown_user")
-        if WorkspaceMember.objects.filter(user=user, workspace_id=self.workspace_id).exists():
-            raise forms.ValidationError(_("This user is already a member of this workspace."), code="duplicate")
-        self.instance.user = user
-        return email
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if "role" not in self.fields:
+            return  # read-only for this person
+        allowed = set(roles.grantable_roles(_my_role(request), superuser=request.user.is_superuser))
+        allowed.add(self.instance.role)
+        self.fields["role"].choices = [(v, label) for v, label in WorkspaceMember.Role.choices if v in allowed]
+
+    def clean_role(self):
+        role = self.cleaned_data["role"]
+        if role != self.instance.role:
+            try:
+                services.check_member_change(
+                    member=self.instance,
+                    new_role=role,
+                    by_role=_my_role(self.request),
+                    by_superuser=self.request.user.is_superuser,
+                )
+            except services.MembershipError as error:
+                raise forms.ValidationError(str(error), code="not_allowed") from error
+        return role
 
 
 @admin.register(WorkspaceMember)
 class WorkspaceMemberAdmin(WorkspaceScopedAdmin):
-    list_display = ("user", "role", "created_at")
+    """Who belongs to this workspace. People join by invitation; removing one leaves their account alone."""
+
+    list_display = ("email", "full_name", "role", "created_at")
     list_filter = ("role",)
     search_fields = ("user__email", "user__full_name")
     list_select_related = ("user",)
+    ordering = ("user__email",)
+    fields = ("user", "role")
     readonly_fields = ("user",)
+    form = MemberRoleForm
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
+
+    @admin.display(description=_("full name"), ordering="user__full_name")
+    def full_name(self, obj):
+        return obj.user.full_name
 
     def get_form(self, request, obj=None, **kwargs):
-        if obj is None:
-            form = type("BoundMemberAddForm", (MemberAddForm,), {"workspace_id": request.workspace.id})
-            kwargs["form"] = form
-            kwargs["fields"] = ("email", "role")
-        return super().get_form(request, obj, **kwargs)
+        form = super().get_form(request, obj, **kwargs)
 
-    def get_readonly_fields(self, request, obj=None):
-        return ("user",) if obj is not None else ()
+        class RequestBoundForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, request=request, **kw)
+
+        return RequestBoundForm
+
+    def has_add_permission(self, request, *args):
+        return False  # people join by accepting an invitation (Invitations)
+
+    def _may_touch(self, request, obj) -> bool:
+        if obj is None:
+            return True
+        try:
+            services.check_member_change(member=obj, new_role=None, by_role=_my_role(request), by_superuser=request.user.is_superuser)
+        except services.MembershipError:
+            # Owners' rows stay editable for owners (to hand over ownership) even as the last owner.
+            return obj.role != WorkspaceMember.Role.OWNER or request.user.is_superuser or _my_role(request) == roles.OWNER
+        return True
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._may_touch(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if not super().has_delete_permission(request, obj):
+            return False
+        if obj is None:
+            return True
+        try:
+            services.check_member_change(member=obj, new_role=None, by_role=_my_role(request), by_superuser=request.user.is_superuser)
+        except services.MembershipError:
+            return False
+        return True
+
+    def delete_queryset(self, request, queryset):
+        removed, kept = 0, []
+        for member in queryset.select_related("user"):
+            if self.has_delete_permission(request, member):
+                services.remove_member(member=member)
+                removed += 1
+            else:
+                kept.append(member.user.email)
+        if kept:
+            messages.warning(
+                request,
+                _("Kept %(emails)s: only an owner removes an owner, and a workspace keeps at least one owner.")
+                % {"emails": ", ".join(kept)},
+            )
+
+    def delete_model(self, request, obj):
+        services.remove_member(member=obj)
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = WorkspaceInvitation
+        fields = ("email", "role")
+
+    def __init__(self, *args, request=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.request = request
+        if "role" not in self.fields:
+            return  # an invitation's own page: read-only
+        allowed = roles.grantable_roles(_my_role(request), superuser=request.user.is_superuser)
+        self.fields["role"].choices = [(v, label) for v, label in WorkspaceMember.Role.choices if v in allowed]
+        self.fields["email"].help_text = _(
+            "They get an email with a link that is valid for a limited time. A new person chooses their own password there; "
+            "someone with an account signs in. Nobody joins until they accept."
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        workspace = self.request.workspace
+        # Only this workspace's own members are checked: the answer never says whether the address has an account.
+        if WorkspaceMember.objects.filter(workspace=workspace, user__email=email).exists():
+            raise forms.ValidationError(_("This person is already a member of this workspace."), code="member")
+        return email
+
+
+@admin.register(WorkspaceInvitation)
+class WorkspaceInvitationAdmin(WorkspaceScopedAdmin):
+    """Invite people by email; resend or revoke what is still open."""
+
+    list_display = ("email", "role", "status_label", "invited_by", "sent_at", "expires_at", "accepted_by")
+    list_filter = ("role",)
+    search_fields = ("email",)
+    list_select_related = ("invited_by", "accepted_by")
+    ordering = ("-sent_at",)
+    actions = ["resend_selected", "revoke_selected"]
+    form = InvitationForm
+    readonly_fields = ("status_label", "invited_by", "sent_at", "send_count", "expires_at", "accepted_at", "accepted_by", "revoked_at", "revoked_by")
+
+    @admin.display(description=_("status"))
+    def status_label(self, obj):
+        return obj.Status(obj.status).label
 
     def get_fields(self, request, obj=None):
-        return ("user", "role") if obj is not None else ("email", "role")
+        if obj is None:
+            return ("email", "role")
+        return ("email", "role", *self.readonly_fields)
 
+    def get_readonly_fields(self, request, obj=None):
+        return ("email", "role", *self.readonly_fields) if obj is not None else ()
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class RequestBoundForm(form):
+            def __init__(self, *args, **kw):
+                super().__init__(*args, request=request, **kw)
+
+        return RequestBoundForm
+
+    def has_change_permission(self, request, obj=None):
+        # The list needs it for the actions; an invitation itself is never edited (resend or revoke it).
+        return obj is None and super().has_change_permission(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoked, never deleted: the list is the record of who was invited
+
+    def save_model(self, request, obj, form, change):
+        invitation = services.invite(
+            workspace=request.workspace,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            by=request.user,
+            base_url=request.build_absolute_uri("/"),
+        )
+        obj.pk, obj._state.adding = invitation.pk, False
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # One neutral answer, whether or not the address has an account anywhere.
+        messages.success(request, _("Invitation sent to %(email)s.") % {"email": obj.email})
+        from django.http import HttpResponseRedirect
+        from django.urls import reverse
+
+        return HttpResponseRedirect(reverse("admin:raptorflow_workspaceinvitation_changelist"))
+
+    def _permitted(self, request, invitation) -> bool:
+        # An admin never handles an owner's invitation (the database refuses it too).
+        return invitation.role != roles.OWNER or request.user.is_superuser or _my_role(request) == roles.OWNER
+
+    @admin.action(description=_("Resend selected invitations (new link)"), permissions=["change"])
+    def resend_selected(self, request, queryset):
+        base_url = request.build_absolute_uri("/")
+        sent = skipped = 0
+        for invitation in queryset:
+            if self._permitted(request, invitation) and services.resend_invitation(invitation=invitation, by=request.user, base_url=base_url):
+                sent += 1
+            else:
+                skipped += 1
+        self.message_user(request, ngettext("Resent %d invitation.", "Resent %d invitations.", sent) % sent)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext("%d skipped (accepted, revoked, or not yours to send).", "%d skipped (accepted, revoked, or not yours to send).", skipped) % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Revoke selected invitations"), permissions=["change"])
+    def revoke_selected(self, request, queryset):
+        revoked = skipped = 0
+        for invitation in queryset:
+            if self._permitted(request, invitation) and services.revoke_invitation(invitation=invitation, by=request.user):
+                revoked += 1
+            else:
+                skipped += 1
+        self.message_user(request, ngettext("Revoked %d invitation.", "Revoked %d invitations.", revoked) % revoked)
+        if skipped:
+            self.message_user(
+                request,
+                ngettext("%d skipped (already accepted or revoked, or not yours to revoke).", "%d skipped (already accepted or revoked, or not yours to revoke).", skipped) % skipped,
+                messages.WARNING,
+            )
 
 @admin.register(Cohort)
 class CohortAdmin(WorkspaceScopedAdmin):

@@ -282,3 +282,59 @@ class DatabaseOnDelete(_TableOperation):
     @property
     def migration_name_fragment(self):
         return f"on_delete_{self.table}_{self.column}"
+
+
+class CommandPolicy(CustomPolicy):
+    """A policy for one command, with its own WITH CHECK when it differs from USING.
+
+    PostgreSQL accepts only WITH CHECK on INSERT and only USING on SELECT and
+    DELETE; this renders just the clauses the command takes. ``permissive=False``
+    makes it RESTRICTIVE: ANDed with the permissive workspace policy, so it can
+    only narrow what that policy allows.
+    """
+
+    def __init__(self, name: str, expression: str, *, operation: str, check: str | None = None, **kwargs):
+        self.check = check
+        super().__init__(name, expression, operation=operation, **kwargs)
+
+    def validate(self) -> None:
+        super().validate()
+        if self.check:
+            self._validate_expression(self.check)
+
+    def get_using_expression(self):
+        return None if self.operation == BasePolicy.INSERT else self.expression
+
+    def get_check_expression(self):
+        if self.operation in (BasePolicy.SELECT, BasePolicy.DELETE):
+            return None
+        return self.check or self.expression
+
+
+class AddPolicies(_TableOperation):
+    """Add policies to a table already under row-level security (``TenantRLS``); the reverse drops them."""
+
+    def __init__(self, model_name: str, policies: list[BasePolicy]):
+        self.model_name = model_name
+        self.policies = policies
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.model_name, self.policies], {})
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        model = self._model(app_label, to_state)
+        for policy in self.policies:
+            schema_editor.drop_policy(model, policy.name)
+            schema_editor.create_policy(model, policy)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        model = self._model(app_label, from_state)
+        for policy in self.policies:
+            schema_editor.drop_policy(model, policy.name)
+
+    def describe(self):
+        return f"Add policies {', '.join(p.name for p in self.policies)} on {self.model_name}"
+
+    @property
+    def migration_name_fragment(self):
+        return f"policies_{self.model_name.lower()}"

@@ -161,9 +161,6 @@ class WorkspaceMember(TenantModel):
         MARKETER = "marketer", _("Marketer")
         VIEWER = "viewer", _("Viewer")
 
-    # Roles allowed to write workspace data through the marketer pages.
-    WRITER_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.MARKETER})
-
     # Indexed by workspace_members_user_idx (user, workspace).
     user = models.ForeignKey(
         User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"), db_index=False
@@ -186,10 +183,6 @@ class WorkspaceMember(TenantModel):
 
     def __str__(self):
         return f"{self.user} in {self.workspace} ({self.role})"
-
-    @property
-    def can_write(self):
-        return self.role in self.WRITER_ROLES
 
 
 class Cohort(TenantModel):
@@ -224,3 +217,97 @@ class Cohort(TenantModel):
 
     def __str__(self):
         return self.name
+
+
+class WorkspaceInvitation(TenantModel):
+    """An owner or admin asked a person, by email, to join the workspace.
+
+    The emailed link carries a random token; only its SHA-256 is stored, so
+    nobody who reads the table can accept in the invitee's place. Accepting
+    (the SQL function ``accept_workspace_invitation``) creates the membership.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+        EXPIRED = "expired", _("Expired")
+
+    email = models.EmailField(_("email address"), db_comment="Invited address, lower case.")
+    role = models.CharField(
+        _("role"), max_length=16, choices=WorkspaceMember.Role.choices, default=WorkspaceMember.Role.MARKETER
+    )
+    token_hash = models.CharField(
+        _("token hash"),
+        max_length=64,
+        editable=False,
+        db_comment="Hex SHA-256 of the link's token; the token itself is only ever in the email.",
+    )
+    # The three user keys are indexed by workspace_invitations_inv_idx, _acc_idx and _rev_idx.
+    invited_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("invited by"), db_index=False
+    )
+    sent_at = models.DateTimeField(_("last sent"), default=timezone.now, db_default=Now())
+    send_count = models.PositiveSmallIntegerField(_("times sent"), default=1, db_default=1)
+    expires_at = models.DateTimeField(_("expires at"))
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True, editable=False)
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("accepted by"), db_index=False, editable=False
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    revoked_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("revoked by"), db_index=False, editable=False
+    )
+
+    class Meta:
+        db_table = "workspace_invitations"
+        db_table_comment = "Invitations to join a workspace by email: token stored as a hash, expiry, role, inviter; accepted or revoked once."
+        ordering = ["-sent_at"]
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        constraints = [
+            models.UniqueConstraint(fields=["token_hash"], name="workspace_invitations_token_hash_uniq"),
+            # One open invitation per address: inviting again resends it.
+            models.UniqueConstraint(
+                fields=["workspace", "email"],
+                condition=models.Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="workspace_invitations_one_open_per_email",
+                violation_error_message=_("This address already has an open invitation; resend it instead."),
+            ),
+            models.CheckConstraint(condition=models.Q(email=models.functions.Lower("email")), name="workspace_invitations_email_lowercase"),
+            models.CheckConstraint(
+                condition=models.Q(role__in=["owner", "admin", "marketer", "viewer"]), name="workspace_invitations_role_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="workspace_invitations_accepted_or_revoked",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(accepted_by__isnull=False),
+                name="workspace_invitations_accepted_by_someone",
+            ),
+            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("sent_at")), name="workspace_invitations_expiry_after_send"),
+        ]
+        indexes = [
+            models.Index(fields=["workspace", "-sent_at"], name="workspace_invitations_ws_idx"),
+            models.Index(fields=["invited_by"], name="workspace_invitations_inv_idx"),
+            models.Index(fields=["accepted_by"], name="workspace_invitations_acc_idx"),
+            models.Index(fields=["revoked_by"], name="workspace_invitations_rev_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.get_role_display()})"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -26,8 +26,8 @@ DOMAINS = [
     (5, "017", "alerts"),
 ]
 CORE_APP = "raptorflow"
-# Django's own tables: global, never tenant data.
-DJANGO_TABLE_PREFIXES = ("django_", "auth_")
+# Django's and django-axes' own tables: global, never tenant data, shaped by their migrations.
+DJANGO_TABLE_PREFIXES = ("django_", "auth_", "axes_")
 ALL_COMMANDS = {"SELECT", "INSERT", "UPDATE", "DELETE"}
 
 

@@ -117,6 +117,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 RAPTORFLOW_APP_ROLE = env.str("RAPTORFLOW_APP_ROLE", default="raptorflow_app")
 # Development only: let the web process start under a role that bypasses RLS.
 RAPTORFLOW_ALLOW_RLS_BYPASS = env.bool("RAPTORFLOW_ALLOW_RLS_BYPASS", default=False)
+# Days an emailed invitation link stays valid (resending issues a new link).
+INVITATION_EXPIRY_DAYS = env.int("INVITATION_EXPIRY_DAYS", default=7)
 
 # ---------------------------------------------------------------- auth
 AUTH_USER_MODEL = "raptorflow.User"

@@ -39,6 +39,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("workspaces/", views.choose_workspace, name="choose_workspace"),
+    path("invitations/<uuid:workspace_id>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("campaigns/", include("campaigns.urls")),
     path("admin/", admin.site.urls),
 ]

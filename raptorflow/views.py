@@ -1,15 +1,21 @@
 import uuid
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from raptorflow import services
+from raptorflow.forms import InvitedAccountForm
 from raptorflow.middleware import SESSION_KEY, forbidden
-from raptorflow.models import Workspace
+from raptorflow.models import User, Workspace, WorkspaceInvitation
 
 
 def _safe_next(request, default):
@@ -57,3 +63,78 @@ def home(request):
     from campaigns.views import campaign_list
 
     return campaign_list(request)
+
+
+# ---------------------------------------------------------------- invitations
+
+# Status codes of the pages a link that cannot be accepted leads to.
+_PROBLEM_STATUS = {"invalid": 404, "revoked": 410, "used": 410, "expired": 410, "other_person": 403, "already_member": 200, "has_account": 200}
+
+
+def _invitation_problem(request, code, *, invitation=None):
+    context = {"problem": code, "message": services.InvitationError.MESSAGES[code], "invitation": invitation}
+    if code in ("has_account", "other_person") and invitation is not None:
+        context["login_url"] = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+    return render(request, "raptorflow/invitation.html", context, status=_PROBLEM_STATUS[code])
+
+
+def _refusal(invitation, user) -> str | None:
+    """Why the link cannot be accepted as it stands (the database function re-checks all of it)."""
+    if invitation is None:
+        return "invalid"
+    status = invitation.status
+    if status != WorkspaceInvitation.Status.PENDING:
+        return {"accepted": "used"}.get(status, status)
+    if user.is_authenticated and user.email != invitation.email:
+        return "other_person"
+    return None
+
+
+def _joined(request, member):
+    request.session[SESSION_KEY] = str(member.workspace_id)
+    messages.success(request, f"Welcome to {member.workspace.name}: you joined as {member.get_role_display().lower()}.")
+    return redirect("home")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request, workspace_id, token):
+    """The emailed link: a new person chooses a password, an existing one signs in, then accepts.
+
+    Only the link's holder gets here, so the page may say whether the invited
+    address has an account; the inviter never learns it. Nothing changes until
+    the person accepts, and the database function checks the link again then.
+    """
+    invitation = services.find_invitation(workspace_id=workspace_id, token=token)
+    refusal = _refusal(invitation, request.user)
+    if refusal is not None:
+        return _invitation_problem(request, refusal, invitation=invitation)
+    context = {"invitation": invitation, "workspace_name": invitation.workspace.name}
+
+    if request.user.is_authenticated:
+        if request.method == "POST":
+            try:
+                member = services.accept_invitation(workspace_id=workspace_id, token=token, user=request.user)
+            except services.InvitationError as error:
+                return _invitation_problem(request, error.code, invitation=invitation)
+            return _joined(request, member)
+        return render(request, "raptorflow/invitation.html", {**context, "step": "accept"})
+
+    if User.objects.filter(email=invitation.email).exists():
+        login_url = f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+        return render(request, "raptorflow/invitation.html", {**context, "step": "sign_in", "login_url": login_url})
+
+    form = InvitedAccountForm(request.POST or None, email=invitation.email)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, member = services.create_invited_user(
+                workspace_id=workspace_id,
+                token=token,
+                full_name=form.cleaned_data["full_name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationError as error:
+            return _invitation_problem(request, error.code, invitation=invitation)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return _joined(request, member)
+    return render(request, "raptorflow/invitation.html", {**context, "step": "new_account", "form": form})

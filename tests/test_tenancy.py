@@ -301,22 +301,6 @@ def test_admin_adds_cohorts_to_the_current_workspace(tenant_a, client_for):
 
 
 @pytest.mark.django_db
-def test_admin_users_list_shows_members_of_the_current_workspace_only(tenant_a, tenant_b, client_for):
-    page = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/raptorflow/user/").content.decode()
-    assert tenant_a.marketer.email in page
-    assert tenant_b.marketer.email not in page
-
-
-@pytest.mark.django_db
-def test_admin_adds_an_existing_user_as_member_by_email(tenant_a, tenant_b, client_for):
-    client = client_for(tenant_a.staff, tenant_a.workspace)
-    response = client.post("/admin/raptorflow/workspacemember/add/", {"email": tenant_b.viewer.email, "role": "viewer"})
-    assert response.status_code == 302
-    response = client.post("/admin/raptorflow/workspacemember/add/", {"email": "nobody@example.test", "role": "viewer"})
-    assert "No user has this email address" in response.content.decode()
-
-
-@pytest.mark.django_db
 def test_marketers_cannot_reach_the_admin(tenant_a, client_for):
     response = client_for(tenant_a.marketer, tenant_a.workspace).get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
@@ -462,14 +446,13 @@ def test_workspace_staff_cannot_make_themselves_superuser(tenant_a, client_for):
     staff = tenant_a.staff
     client = client_for(staff, tenant_a.workspace)
     url = f"/admin/raptorflow/user/{staff.id}/change/"
-    page = client.get(url).content.decode()
-    assert 'name="is_superuser"' not in page
+    assert client.get(url).status_code == 403  # accounts are the superusers' (tests/test_accounts_and_roles.py)
     response = client.post(url, {
         "email": staff.email, "full_name": "Staff Member", "is_active": "on", "is_staff": "on", "is_superuser": "on",
         "date_joined_0": "2026-01-01", "date_joined_1": "00:00:00",
         "memberships-TOTAL_FORMS": "0", "memberships-INITIAL_FORMS": "0",
     })
-    assert response.status_code in (200, 302)
+    assert response.status_code == 403
     assert User.objects.get(id=staff.id).is_superuser is False
 
 
