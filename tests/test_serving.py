@@ -26,7 +26,7 @@ def test_healthz_reports_pending_migrations_with_503(monkeypatch):
     monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: [(_FakeMigration(), False)])
     response = Client().get("/healthz")
     assert response.status_code == 503
-    assert response.json()["pending"] == ["campaigns.0099_future"]
+    assert response.json() == {"status": "migrations pending"}  # names go to the log only
 
 
 class _FakeMigration:

@@ -30,7 +30,7 @@ def option_value(html, label_start):
 
 
 def test_a_demo_marketer_builds_a_campaign_and_the_other_workspace_cannot_see_it():
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0, allow_production=True)
     maya = sign_in("maya.marketer@acme.example")  # Acme Outdoor marketer
 
     # The home page is the campaign list, with the demo campaigns.
@@ -113,7 +113,7 @@ def test_a_demo_marketer_builds_a_campaign_and_the_other_workspace_cannot_see_it
 
 
 def test_demo_data_is_realistic_per_workspace_and_idempotent():
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0, allow_production=True)
 
     def counts():
         result = {}
@@ -137,7 +137,7 @@ def test_demo_data_is_realistic_per_workspace_and_idempotent():
         return result
 
     first = counts()
-    call_command("seed_demo", verbosity=0)
+    call_command("seed_demo", verbosity=0, allow_production=True)
     assert counts() == first
     acme, northwind = first["acme-outdoor"], first["northwind-analytics"]
     for ws in (acme, northwind):
