@@ -89,6 +89,10 @@ class UserManager(BaseUserManager):
         extra_fields.setdefault("is_superuser", False)
         return self._create_user(email, password, **extra_fields)
 
+    def get_by_natural_key(self, username):
+        # Sign-in by email ignores case: addresses are stored lower case (users_email_lowercase).
+        return self.get(**{self.model.USERNAME_FIELD: username.strip().lower() if isinstance(username, str) else username})
+
     def create_superuser(self, email, password=None, **extra_fields):
         extra_fields.setdefault("is_staff", True)
         extra_fields.setdefault("is_superuser", True)

@@ -154,42 +154,10 @@ AXES_ENABLE_ADMIN = False
 RAPTORFLOW_PROXY_COUNT = env.int("RAPTORFLOW_PROXY_COUNT", default=0)
 
 
-def _axes_username(request, credentials):
-    """The attempted email, trimmed and lower-cased as users.email is stored."""
-    username = credentials.get("username") if credentials else request.POST.get("username")
-    return username.strip().lower() if isinstance(username, str) else username
-
-
-def _axes_lockout_parameters(request, credentials):
-    # Axes asks without a password only to reset after a successful sign-in. Reset
-    # that account alone: resetting the address as well would let an attacker
-    # clear the count by signing in to their own account between guesses.
-    if credentials is not None and "password" not in credentials:
-        return ["username"]
-    return ["username", "ip_address"]
-
-
-def _axes_client_address(request):
-    """The client address failures are counted by (behind N proxies: the Nth from the right)."""
-    import ipaddress
-
-    from django.conf import settings
-
-    count = settings.RAPTORFLOW_PROXY_COUNT
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
-    if count and len(forwarded) >= count:
-        # Entries further left were written by the client and could be anything.
-        candidate = forwarded[-count]
-        try:
-            return str(ipaddress.ip_address(candidate))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR")
-
-
-AXES_USERNAME_CALLABLE = _axes_username
-AXES_LOCKOUT_PARAMETERS = _axes_lockout_parameters
-AXES_CLIENT_IP_CALLABLE = _axes_client_address
+# How failures are keyed: raptorflow/signin.py.
+AXES_USERNAME_CALLABLE = "raptorflow.signin.attempted_email"
+AXES_LOCKOUT_PARAMETERS = "raptorflow.signin.lockout_parameters"
+AXES_CLIENT_IP_CALLABLE = "raptorflow.signin.client_address"
 
 # ---------------------------------------------------------------- email
 # EMAIL_URL sets EMAIL_BACKEND and, for SMTP, EMAIL_HOST, EMAIL_PORT,

@@ -542,3 +542,11 @@ def test_the_workspaces_admin_works_for_staff_and_lists_only_their_workspaces(te
 @pytest.mark.django_db
 def test_roles_module_matches_the_database_role_names():
     assert set(roles.ROLES) == set(WorkspaceMember.Role.values)
+
+
+@pytest.mark.django_db
+def test_sign_in_ignores_the_case_of_the_email(tenant_a, client):
+    typed = "  " + tenant_a.marketer.email.upper() + " "
+    response = client.post("/login/", {"username": typed, "password": PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/campaigns/").status_code == 200
