@@ -260,6 +260,11 @@ class WorkspaceMemberAdmin(WorkspaceScopedAdmin):
     def has_add_permission(self, request, *args):
         return False  # people join by accepting an invitation (Invitations)
 
+    def changelist_view(self, request, extra_context=None):
+        invitations = self.admin_site._registry[WorkspaceInvitation]
+        extra_context = {**(extra_context or {}), "can_invite": invitations.has_add_permission(request)}
+        return super().changelist_view(request, extra_context)
+
     def _may_touch(self, request, obj) -> bool:
         if obj is None:
             return True

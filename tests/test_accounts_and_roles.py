@@ -135,8 +135,9 @@ def test_the_invite_answer_is_the_same_whether_or_not_the_email_has_an_account(t
     assert "Invitation sent to EMAIL" in answers[0][2]
     # Both got the same kind of email.
     assert len(mail.outbox) == 2 and mail.outbox[0].subject == mail.outbox[1].subject
-    # The member add form that used to say "No user has this email address" is gone.
+    # The member add form that used to say "No user has this email address" is gone; the list points to invitations.
     assert client.get("/admin/raptorflow/workspacemember/add/").status_code == 403
+    assert "/admin/raptorflow/workspaceinvitation/add/" in client.get("/admin/raptorflow/workspacemember/").content.decode()
 
 
 def _messages(page):
