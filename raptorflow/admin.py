@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from raptorflow import roles, services
 from raptorflow.models import Cohort, User, Workspace, WorkspaceInvitation, WorkspaceMember
@@ -397,38 +397,39 @@ class WorkspaceInvitationAdmin(WorkspaceScopedAdmin):
         # An admin never handles an owner's invitation (the database refuses it too).
         return invitation.role != roles.OWNER or request.user.is_superuser or _my_role(request) == roles.OWNER
 
+    def _each_open(self, request, queryset, change, done, skipped):
+        """Apply ``change`` to each selected invitation this person may handle; report both counts."""
+        changed = passed = 0
+        for invitation in queryset:
+            if self._permitted(request, invitation) and change(invitation):
+                changed += 1
+            else:
+                passed += 1
+        self.message_user(request, done % changed)
+        if passed:
+            self.message_user(request, skipped % passed, messages.WARNING)
+
     @admin.action(description=_("Resend selected invitations (new link)"), permissions=["change"])
     def resend_selected(self, request, queryset):
         base_url = request.build_absolute_uri("/")
-        sent = skipped = 0
-        for invitation in queryset:
-            if self._permitted(request, invitation) and services.resend_invitation(invitation=invitation, by=request.user, base_url=base_url):
-                sent += 1
-            else:
-                skipped += 1
-        self.message_user(request, ngettext("Resent %d invitation.", "Resent %d invitations.", sent) % sent)
-        if skipped:
-            self.message_user(
-                request,
-                ngettext("%d skipped (accepted, revoked, or not yours to send).", "%d skipped (accepted, revoked, or not yours to send).", skipped) % skipped,
-                messages.WARNING,
-            )
+        self._each_open(
+            request,
+            queryset,
+            lambda invitation: services.resend_invitation(invitation=invitation, by=request.user, base_url=base_url),
+            done=_("Invitations resent: %d."),
+            skipped=_("Skipped %d (already accepted or revoked, or an owner's invitation only an owner handles)."),
+        )
 
     @admin.action(description=_("Revoke selected invitations"), permissions=["change"])
     def revoke_selected(self, request, queryset):
-        revoked = skipped = 0
-        for invitation in queryset:
-            if self._permitted(request, invitation) and services.revoke_invitation(invitation=invitation, by=request.user):
-                revoked += 1
-            else:
-                skipped += 1
-        self.message_user(request, ngettext("Revoked %d invitation.", "Revoked %d invitations.", revoked) % revoked)
-        if skipped:
-            self.message_user(
-                request,
-                ngettext("%d skipped (already accepted or revoked, or not yours to revoke).", "%d skipped (already accepted or revoked, or not yours to revoke).", skipped) % skipped,
-                messages.WARNING,
-            )
+        self._each_open(
+            request,
+            queryset,
+            lambda invitation: services.revoke_invitation(invitation=invitation, by=request.user),
+            done=_("Invitations revoked: %d."),
+            skipped=_("Skipped %d (already accepted or revoked, or an owner's invitation only an owner handles)."),
+        )
+
 
 @admin.register(Cohort)
 class CohortAdmin(WorkspaceScopedAdmin):

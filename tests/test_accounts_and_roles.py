@@ -551,3 +551,20 @@ def test_sign_in_ignores_the_case_of_the_email(tenant_a, client):
     response = client.post("/login/", {"username": typed, "password": PASSWORD})
     assert response.status_code == 302
     assert client.get("/campaigns/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_bulk_revoke_reports_changed_and_skipped(tenant_a, client_for, invited):
+    invited("one@example.test")
+    invited("two@example.test")
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    with tenant_a.context():
+        ids = list(WorkspaceInvitation.objects.values_list("pk", flat=True))
+    client.post("/admin/raptorflow/workspaceinvitation/", {"action": "revoke_selected", "_selected_action": ids[:1]})
+    response = client.post(
+        "/admin/raptorflow/workspaceinvitation/", {"action": "revoke_selected", "_selected_action": ids}, follow=True
+    )
+    text = _messages(response.content.decode())
+    assert "Invitations revoked: 1." in text and "Skipped 1" in text
+    with tenant_a.context():
+        assert WorkspaceInvitation.objects.filter(revoked_at__isnull=False).count() == 2
