@@ -15,18 +15,24 @@ ORM refuses to work (SynchronousOnlyOperation) in the tests that follow.
 
 Per test: ``new_page()`` opens a fresh browser context (own cookies) at 1280x800.
 Artifacts go to test-artifacts/ (git-ignored): screenshots/, failures/ (page
-and HTML of a failed test), e2e-gunicorn.log.
+and HTML of a failed test), e2e-gunicorn.log, and e2e-mail/: gunicorn's
+outgoing email (``EMAIL_URL=filemail://...``, Django's file backend: one .log
+file per connection), emptied when the server starts; ``latest_email(address)``
+reads it.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 
@@ -42,6 +48,7 @@ WEB_ROLE, WEB_PASSWORD = "raptorflow_e2e_web", "raptorflow-e2e-web"
 DEMO_PASSWORD = "raptorflow-demo"  # raptorflow/management/commands/seed_demo.py
 ARTIFACTS = REPO_ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
+MAIL = ARTIFACTS / "e2e-mail"
 VIEWPORT = {"width": 1280, "height": 800}
 
 # The demo accounts seed_demo prints.
@@ -100,9 +107,9 @@ class E2EDatabase:
 class Server(Gunicorn):
     """gunicorn on a free loopback port as the web role; its output goes to test-artifacts/."""
 
-    def __init__(self, database_url: str, workers: int = 3):
+    def __init__(self, database_url: str, workers: int = 3, **extra_env: str):
         ARTIFACTS.mkdir(exist_ok=True)
-        super().__init__(database_url, workers, log_path=ARTIFACTS / "e2e-gunicorn.log")
+        super().__init__(database_url, workers, log_path=ARTIFACTS / "e2e-gunicorn.log", **extra_env)
 
 
 @pytest.fixture(scope="package")
@@ -127,7 +134,10 @@ def e2e_db(chromium):
 
 @pytest.fixture(scope="package")
 def server(e2e_db):
-    server = Server(e2e_db.web_url)
+    shutil.rmtree(MAIL, ignore_errors=True)
+    MAIL.mkdir(parents=True)
+    # django-environ drops the path's first character, so an absolute folder needs four slashes.
+    server = Server(e2e_db.web_url, EMAIL_URL=f"filemail:///{quote(str(MAIL))}")
     yield server
     server.stop()
 
@@ -223,6 +233,28 @@ def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/
     page.wait_for_load_state()
     assert "/login/" not in page.url, f"sign-in of {email} failed: {page.locator('.errors').all_inner_texts()}"
     return page
+
+
+def emails_to(address: str) -> list[EmailMessage]:
+    """Every message gunicorn wrote to test-artifacts/e2e-mail/ for ``address``, oldest first."""
+    found = []
+    for path in sorted(MAIL.glob("*.log"), key=lambda p: (p.stat().st_mtime_ns, p.name)):
+        # Django's file backend writes each message, then a line of 79 dashes; what follows the
+        # last such line is a message still being written.
+        for chunk in path.read_bytes().split(b"-" * 79 + b"\n")[:-1]:
+            message = message_from_bytes(chunk, policy=policy.default)
+            if address.lower() in (message["To"] or "").lower():
+                found.append(message)
+    return found
+
+
+def latest_email(address: str, timeout: float = 10) -> EmailMessage:
+    """The newest message to ``address``, waiting up to ``timeout`` seconds for one to arrive."""
+    deadline = time.monotonic() + timeout
+    while not (found := emails_to(address)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert found, f"no email to {address} in {MAIL} after {timeout}s"
+    return found[-1]
 
 
 def shot(page, name: str, full_page: bool = False):
