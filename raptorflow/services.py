@@ -219,11 +219,14 @@ def accept_invitation(*, workspace_id, token: str, user: User) -> WorkspaceMembe
 
     with workspace_context(workspace_id, user_id=user.id):
         try:
-            return call_returning(WorkspaceMember, "accept_workspace_invitation", token)
+            member = call_returning(WorkspaceMember, "accept_workspace_invitation", token)
         except SQLFunctionError as error:
             if error.sqlstate not in InvitationError.SQLSTATES:
                 raise
             raise InvitationError.from_sqlstate(error.sqlstate) from error
+        # Loaded here: outside this context (an anonymous request) the workspace reads as absent.
+        member.workspace = Workspace.objects.get(id=workspace_id)
+    return member
 
 
 def create_invited_user(*, workspace_id, token: str, full_name: str, password: str) -> tuple[User, WorkspaceMember]:

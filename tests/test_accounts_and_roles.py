@@ -13,6 +13,7 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.db import DatabaseError, connection, connections, transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from campaigns.models import Campaign
@@ -338,6 +339,33 @@ def test_the_database_refuses_self_joining_without_an_invitation(tenant_a, tenan
 
 
 @pytest.mark.django_db
+def test_the_database_refuses_invitation_changes_by_non_managers(tenant_a, invited):
+    invited("pending@example.test", "viewer")
+    with workspace_context(tenant_a.id, user_id=tenant_a.marketer.id):
+        invitation = WorkspaceInvitation.objects.get(email="pending@example.test")
+        assert _refused(lambda: WorkspaceInvitation.objects.filter(pk=invitation.pk).update(role="owner"))
+        assert _refused(lambda: WorkspaceInvitation.objects.filter(pk=invitation.pk).update(email="me@evil.test"))
+        assert WorkspaceInvitation.objects.filter(pk=invitation.pk).delete()[0] == 0
+    with tenant_a.context():
+        invitation.refresh_from_db()
+    assert (invitation.role, invitation.email) == ("viewer", "pending@example.test")
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_taking_over_someone_elses_open_invitation(tenant_a, tenant_b, invited):
+    invited("intended@example.test", "admin")
+    intruder = tenant_b.owner
+    with workspace_context(tenant_a.id, user_id=intruder.id):
+        # Skipping the function: mark the invitation accepted by oneself, then insert the membership.
+        assert _refused(
+            lambda: WorkspaceInvitation.objects.filter(email="intended@example.test").update(
+                accepted_by=intruder, accepted_at=Now()
+            )
+        )
+    assert member_role(tenant_a, intruder) is None
+
+
+@pytest.mark.django_db
 def test_the_database_refuses_an_admin_making_an_owner(tenant_a):
     newcomer = make_user()
     with workspace_context(tenant_a.id, user_id=tenant_a.staff.id):  # staff is an admin
@@ -382,6 +410,22 @@ def test_a_new_person_accepts_with_their_own_password(tenant_a, invited, client)
     with tenant_a.context():
         invitation = WorkspaceInvitation.objects.get(email="new.person@example.test")
     assert invitation.status == "accepted" and invitation.accepted_by_id == person.id
+
+
+def test_a_new_person_accepts_over_real_request_transactions(committed_db, django_capture_on_commit_callbacks):
+    # Committed: each request runs in its own transaction, so no workspace
+    # setting left by an earlier request of the test can hide a missing context.
+    from django.test import Client
+
+    tenant = make_tenant("Committed Co")
+    admin_client = Client()
+    admin_client.force_login(tenant.staff)
+    invite(admin_client, "newcomer@example.test", "marketer")
+    link = sent_link("newcomer@example.test")
+    client = Client()
+    response = client.post(link, {"full_name": "Newcomer", "password1": "a-long-own-choice-77", "password2": "a-long-own-choice-77"})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert "Welcome to Committed Co: you joined as marketer." in client.get("/campaigns/").content.decode()
 
 
 @pytest.mark.django_db

@@ -5,8 +5,9 @@ working in a workspace write its members; the RESTRICTIVE policies here narrow
 every write (they are ANDed with it):
 
 - INSERT: an owner of the workspace adds anyone; an admin adds anyone but an
-  owner; a person adds themselves only with the role of an invitation they
-  accepted in this same transaction (``accept_workspace_invitation``); the
+  owner; a person adds themselves only with the role of an invitation to
+  their own email that they accepted in this same transaction
+  (``accept_workspace_invitation``); the
   first member of a memberless workspace is its owner, adding themselves
   (creating a workspace). Nothing else: a platform superuser, too, invites.
 - UPDATE: an owner, an admin (rows that are not and do not become owners),
@@ -15,7 +16,7 @@ every write (they are ANDed with it):
 
 ``workspace_invitations`` (tenant table) is written by owners and admins (an
 admin never for the owner role) or a platform superuser; the invitee's only
-write is marking it accepted by themselves, now.
+write is marking an invitation to their own email accepted by themselves, now.
 
 The functions are SECURITY INVOKER: ``current_workspace_role`` reads the
 caller's own membership through the SELECT policies (a policy on
@@ -38,7 +39,8 @@ MANAGER_SQL = (
 ACCEPTED_NOW_SQL = (
     f"(user_id = {CURRENT_USER_SQL} AND EXISTS (SELECT 1 FROM workspace_invitations i"
     " WHERE i.workspace_id = workspace_members.workspace_id AND i.accepted_by_id = workspace_members.user_id"
-    " AND i.role = workspace_members.role AND i.accepted_at = now()))"
+    " AND i.role = workspace_members.role AND i.accepted_at = now()"
+    " AND i.email = (SELECT lower(u.email) FROM users u WHERE u.id = workspace_members.user_id)))"
 )
 FOUNDER_SQL = f"(user_id = {CURRENT_USER_SQL} AND role = 'owner' AND NOT workspace_has_members(workspace_id))"
 
@@ -158,7 +160,10 @@ class Migration(migrations.Migration):
                 CommandPolicy(
                     "workspace_invitations_update_rules",
                     f"({INVITATION_MANAGER_SQL} OR (accepted_at IS NULL AND revoked_at IS NULL))",
-                    check=f"({INVITATION_MANAGER_SQL} OR (accepted_by_id = {CURRENT_USER_SQL} AND accepted_at = now()))",
+                    check=(
+                        f"({INVITATION_MANAGER_SQL} OR (accepted_by_id = {CURRENT_USER_SQL} AND accepted_at = now()"
+                        f" AND email = (SELECT lower(u.email) FROM users u WHERE u.id = {CURRENT_USER_SQL})))"
+                    ),
                     operation=BasePolicy.UPDATE,
                     permissive=False,
                 ),
