@@ -60,6 +60,10 @@ class WorkspaceMiddleware:
             if response.status_code >= 500:
                 # The view failed; keep none of its writes.
                 transaction.set_rollback(True)
+            elif not transaction.get_rollback():
+                # Ending the transaction clears the settings; clear them here too, so that
+                # inside an outer transaction (a test's) the next request starts from none.
+                set_context(None, None)
         return response
 
     def resolve_workspace(self, request):
