@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e '.[dev,embedded]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -75,4 +75,4 @@ loadtest: install
 ## bench: the benchmark of docs/benchmarks.md (ARGS="--preset small" for a quick run; writes docs/benchmarks.md)
 .PHONY: bench
 bench: install
-	$(PY) manage.py bench $(ARGS)
+	DATABASE_URL=$(DB_URL) $(PY) manage.py bench $(ARGS)

@@ -1,10 +1,19 @@
-"""The README's two commands, behind ``make run`` and ``make test``.
+"""The development entry points: the only places the embedded PostgreSQL starts.
 
-``python -m raptorflow.devtools run``: database (embedded unless DATABASE_URL),
-roles, migrations and demo data as the owner, then gunicorn as the web role.
-``python -m raptorflow.devtools test [pytest args]``: the test suite against the
-same database server (tests create their own database and roles).
-``python -m raptorflow.devtools db-url``: print the owner URL in use.
+``python -m raptorflow.devtools run`` (``make run``): database (embedded unless
+DATABASE_URL), roles, migrations and demo data as the owner, then gunicorn as
+the web role.
+``python -m raptorflow.devtools test [pytest args]`` (``make test``): the test
+suite against the same database server, with DATABASE_URL exported (tests
+create their own database and roles).
+``python -m raptorflow.devtools db-url``: print the owner URL in use (the
+Makefile's DBA targets).
+A bare ``pytest``: this module is also a pytest plugin (``-p raptorflow.devtools``
+in pyproject.toml) that sets DATABASE_URL to the embedded server when unset,
+before pytest-django loads the settings (a conftest.py runs too late for that).
+
+``raptorflow/settings.py`` never starts the server: without DATABASE_URL it
+refuses to load.
 """
 
 from __future__ import annotations
@@ -93,6 +102,27 @@ def test(args: list[str]) -> None:
     env = base_env(owner_url())
     os.chdir(REPO_ROOT)
     os.execvpe(sys.executable, [sys.executable, "-m", "pytest", *args], env)
+
+
+def pytest_load_initial_conftests(early_config, parser, args):
+    """Bare ``pytest`` is a development entry point too: the embedded server when DATABASE_URL is unset.
+
+    The same environment as ``make test`` (DATABASE_URL, a development SECRET_KEY).
+
+    Registered ``tryfirst`` (below) so it runs before pytest-django's hook of
+    the same name, which loads the settings.
+    """
+    if not os.environ.get("DATABASE_URL"):
+        os.environ.update(base_env(owner_url()))
+
+
+# pytest is a dev dependency: without it (make run on a machine without the dev extra) this module still imports.
+try:
+    import pytest
+except ImportError:  # pragma: no cover
+    pass
+else:
+    pytest_load_initial_conftests = pytest.hookimpl(tryfirst=True)(pytest_load_initial_conftests)
 
 
 def main(argv: list[str]) -> None:

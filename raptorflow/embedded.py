@@ -1,9 +1,13 @@
-"""The project's own PostgreSQL, used when DATABASE_URL is not set.
+"""The project's own PostgreSQL for development, used when DATABASE_URL is not set.
 
-pgserver (PyPI) bundles the server binaries; the cluster lives in ``.pgdata/``
-at the repository root (git-ignored) and listens on a Unix socket only, so it
-never collides with a PostgreSQL already on port 5432. The server keeps
-running after the process that started it exits; the next call reuses it.
+Started only by the development entry points (raptorflow/devtools.py: ``make
+run``, ``make test``, the DBA make targets, a bare ``pytest``), never by the
+settings. pgserver (PyPI, the ``embedded`` extra: ``pip install -e '.[embedded]'``)
+bundles the server binaries; the cluster lives in ``.pgdata/`` at the
+repository root (git-ignored, or ``RAPTORFLOW_PGDATA``) and listens on a Unix
+socket only, so it never collides with a PostgreSQL already on port 5432. The
+server keeps running after the process that started it exits; the next call
+reuses it.
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ def owner_database_url(pgdata: Path | None = None, database: str = DATABASE_NAME
     with warnings.catch_warnings():
         # platformdirs warns when XDG_RUNTIME_DIR is unset (CI, root shells).
         warnings.simplefilter("ignore")
-        import pgserver
+        try:
+            import pgserver
+        except ImportError:
+            raise SystemExit(
+                "DATABASE_URL is not set and the embedded PostgreSQL is not installed: set DATABASE_URL,"
+                " or install the development extra (pip install -e '.[dev,embedded]'; make does)."
+            ) from None
 
         server = pgserver.get_server(pgdata, cleanup_mode=None)
     uri = urlsplit(server.get_uri())

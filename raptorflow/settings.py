@@ -82,13 +82,19 @@ TEMPLATES = [
 ]
 
 # ---------------------------------------------------------------- database
-# DATABASE_URL unset: the project's own embedded PostgreSQL (raptorflow/embedded.py).
-if env.str("DATABASE_URL", default=""):
-    DATABASES = {"default": env.db("DATABASE_URL")}
-else:
-    from raptorflow.embedded import owner_database_url
+# Always DATABASE_URL, never a fallback: a production process that lost it must
+# not quietly write into a local database. The embedded development server is
+# started by the development entry points (make run, make test, the DBA make
+# targets, a bare pytest: raptorflow/devtools.py), which then set DATABASE_URL.
+if not env.str("DATABASE_URL", default=""):
+    from django.core.exceptions import ImproperlyConfigured
 
-    DATABASES = {"default": env.db_url_config(owner_database_url())}
+    raise ImproperlyConfigured(
+        "DATABASE_URL is not set. Set it to the PostgreSQL URL of this process's role"
+        " (e.g. postgres://user:password@host:5432/raptorflow), or use `make run` / `make test`,"
+        " which start the embedded development server and set it."
+    )
+DATABASES = {"default": env.db("DATABASE_URL")}
 
 # django-rls's backend is Django's PostgreSQL backend plus a schema editor that
 # renders ENABLE/FORCE ROW LEVEL SECURITY and CREATE/DROP POLICY; the tenancy
@@ -109,6 +115,17 @@ if env.str("DATABASE_POOLER", default="") == "pgbouncer-transaction":
 
 # Parallel test runs on one server need distinct test databases.
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default="") or None}
+
+# manage.py migrate (raptorflow/management/commands/migrate.py) on a live database.
+# Seconds a migration statement may wait for a lock: a waiting DDL statement queues
+# every later query on that table behind it, so wait briefly, roll back, retry. 0: wait forever.
+MIGRATION_LOCK_TIMEOUT = env.float("MIGRATION_LOCK_TIMEOUT", default=2)
+# Retries of a migration that hit the lock timeout, waiting lock timeout x 2^n (at most 30 s) in between.
+MIGRATION_LOCK_RETRIES = env.int("MIGRATION_LOCK_RETRIES", default=5)
+# Seconds one migration statement may run (0: no limit). Online-safe migrations hold strong
+# locks only briefly; a statement running longer is a rewrite or an unbatched backfill
+# holding its locks. Raise it for a long CREATE INDEX CONCURRENTLY, which blocks nobody.
+MIGRATION_STATEMENT_TIMEOUT = env.float("MIGRATION_STATEMENT_TIMEOUT", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
