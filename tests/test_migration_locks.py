@@ -132,49 +132,99 @@ def scratch_name(what):
 
 # ---------------------------------------------------------------- the campaigns drill
 
+# Statements that lock a table they name (the drill's blocker makes them wait), matched at a statement's start.
+LOCKING = re.compile(
+    r"(?:ALTER\s+TABLE(?:\s+IF\s+EXISTS)?(?:\s+ONLY)?"
+    r"|CREATE\s+(?:UNIQUE\s+)?INDEX(?:\s+CONCURRENTLY)?(?:\s+IF\s+NOT\s+EXISTS)?\s+\S+\s+ON(?:\s+ONLY)?"
+    r"|CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+\S+\s+.*?\sON"
+    r"|(?:CREATE|DROP)\s+POLICY(?:\s+IF\s+EXISTS)?\s+\S+\s+ON"
+    r"|DROP\s+TRIGGER(?:\s+IF\s+EXISTS)?\s+\S+\s+ON"
+    r"|INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)"
+    r'\s+(?:public\.)?"?(\w+)"?',
+    re.IGNORECASE | re.DOTALL,
+)
+CREATES = re.compile(r'CREATE\s+TABLE(?:\s+IF\s+NOT\s+EXISTS)?\s+(?:public\.)?"?(\w+)"?', re.IGNORECASE)
+
+
+def tables_locked_by(statements: str) -> set[str]:
+    """Tables a migration's SQL locks, other than those it creates itself."""
+    # Function bodies lock nothing when created (PL/pgSQL is resolved when it runs); literals and comments are text.
+    text = re.sub(r"\$(\w*)\$.*?\$\1\$", "", statements, flags=re.DOTALL)
+    text = re.sub(r"'(?:[^']|'')*'", "''", text)
+    text = re.sub(r"--[^\n]*", "", text)
+    locked = {m.group(1) for part in text.split(";") if (m := LOCKING.match(part.strip()))}
+    return locked - set(CREATES.findall(text)) - {"django_migrations"}
+
+
 @pytest.fixture(scope="module")
-def last_migration(django_db_setup):
-    """The last migration of the app, and every migration it needs, from the migration loader."""
+def last_migration(template_db_name):
+    """The app's last migration that locks a table existing before it, and every migration it needs.
+
+    From the migration loader, not by name: the history may be rewritten. Usually
+    the very last migration; an earlier one only if the last locks no existing
+    table (functions only, say).
+    """
+    import json
+
     from django.db.migrations.loader import MigrationLoader
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
-    (last,) = loader.graph.leaf_nodes(APP)
-    needed = loader.graph.forwards_plan(last)[:-1]
-    # The latest migration of each app that the last one needs (a migrate target per app).
-    before = {}
-    for app, name in needed:
-        before[app] = name
-    return last[1], before
+    (leaf,) = loader.graph.leaf_nodes(APP)
+    chain = [key for key in loader.graph.forwards_plan(leaf) if key[0] == APP]
+    names = [name for _, name in reversed(chain)]
+    printed = manage(
+        "shell", "-c",
+        "import io, json\nfrom django.core.management import call_command\nout = {}\n"
+        f"for name in {names!r}:\n"
+        "    buffer = io.StringIO()\n"
+        f"    call_command('sqlmigrate', {APP!r}, name, stdout=buffer)\n"
+        "    out[name] = buffer.getvalue()\n"
+        "print('SQL-JSON:' + json.dumps(out))",
+        url=owner_url(dbname=template_db_name),
+    )
+    assert printed.returncode == 0, printed.stderr[-3000:]
+    statements = json.loads(printed.stdout.split("SQL-JSON:", 1)[1])
+    for name in names:
+        tables = tables_locked_by(statements[name])
+        if tables:
+            needed = loader.graph.forwards_plan((APP, name))[:-1]
+            # The latest migration of each app that this one needs (one migrate target per app).
+            before = {}
+            for app, migration in needed:
+                before[app] = migration
+            return name, before, sorted(tables)
+    pytest.fail(f"no migration of {APP} locks a table that exists before it:\n{statements}")
 
 
 @pytest.fixture(scope="module")
-def template_db(last_migration):
-    """A database migrated up to just before the last migration; each drill copies it."""
-    last, before = last_migration
+def template_db_name(django_db_setup):
     name = scratch_name("locks_tpl")
     with connect("postgres", autocommit=True) as conn:
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
-        url = owner_url(dbname=name)
-        targets = ", ".join(f"({app!r}, {migration!r})" for app, migration in before.items())
-        setup = manage(
-            "shell", "-c",
-            "from django.core.management import call_command\n"
-            f"for app, target in [{targets}]:\n"
-            "    call_command('migrate', app, target, interactive=False, verbosity=0)",
-            url=url,
-        )
-        assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
-        # The tables the last migration's SQL names that exist already: those it must lock.
-        sqlmigrate = manage("sqlmigrate", APP, last, url=url)
-        assert sqlmigrate.returncode == 0, sqlmigrate.stderr[-3000:]
-        with connect(name, autocommit=True) as conn:
-            existing = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
-        tables = sorted(set(re.findall(r'"(\w+)"', sqlmigrate.stdout)) & existing - {"django_migrations"})
-        assert tables, f"{APP}.{last} names no existing table; the drill needs one it locks:\n{sqlmigrate.stdout[:2000]}"
-        yield name, tables
+        yield name
     finally:
         drop_database(name)
+
+
+@pytest.fixture(scope="module")
+def template_db(template_db_name, last_migration):
+    """A database migrated up to just before the drill's migration; each drill copies it."""
+    name = template_db_name
+    target, before, tables = last_migration
+    targets = ", ".join(f"({app!r}, {migration!r})" for app, migration in before.items())
+    setup = manage(
+        "shell", "-c",
+        "from django.core.management import call_command\n"
+        f"for app, target in [{targets}]:\n"
+        "    call_command('migrate', app, target, interactive=False, verbosity=0)",
+        url=owner_url(dbname=name),
+    )
+    assert setup.returncode == 0, setup.stdout[-3000:] + setup.stderr[-3000:]
+    with connect(name, autocommit=True) as conn:
+        existing = {r[0] for r in conn.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert set(tables) <= existing, f"{APP}.{target} locks {tables}, but only {sorted(existing)} exist before it"
+    return name, tables
 
 
 @pytest.fixture
@@ -191,7 +241,7 @@ def drill_db(template_db):
 
 def test_migrate_retries_while_blocked_names_the_blocker_and_succeeds_once_it_commits(drill_db, last_migration):
     name, url, tables = drill_db
-    last, _ = last_migration
+    last = last_migration[0]
     blocker, pid = hold_locks(name, tables)
     released = threading.Event()
 
@@ -219,12 +269,12 @@ def test_migrate_retries_while_blocked_names_the_blocker_and_succeeds_once_it_co
     assert re.search(rf"Applying {APP}\.{last}\.\.\. OK", run.stdout)
     assert "Total migration time:" in run.stdout
     assert (APP, last) in applied(name)
-    print(f"\nlock drill (blocker commits after the first wait): {run.elapsed:.1f}s")
+    print(f"\nlock drill on {APP}.{last} ({', '.join(tables)} locked; blocker commits after the first wait): {run.elapsed:.1f}s")
 
 
 def test_migrate_gives_up_on_a_blocker_that_never_commits_and_leaves_the_schema_as_it_was(drill_db, last_migration):
     name, url, tables = drill_db
-    last, _ = last_migration
+    last = last_migration[0]
     schema_before, applied_before = pg_dump_schema(url), applied(name)
     blocker, pid = hold_locks(name, tables)
     try:
@@ -256,7 +306,7 @@ def test_migrate_gives_up_on_a_blocker_that_never_commits_and_leaves_the_schema_
     assert (APP, last) not in applied(name)
     assert pg_dump_schema(url) == schema_before
     assert invalid_indexes(name) == []
-    print(f"\nlock drill (gives up after 3 attempts of {LOCK_TIMEOUT}s): {run.elapsed:.1f}s")
+    print(f"\nlock drill on {APP}.{last} (gives up after 3 attempts of {LOCK_TIMEOUT}s): {run.elapsed:.1f}s")
 
 
 # ---------------------------------------------------------------- non-atomic: CREATE INDEX CONCURRENTLY
