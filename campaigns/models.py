@@ -2,7 +2,7 @@
 
 References between these tables are declared with ``db_constraint=False``: the
 database constraint is the composite same-workspace key added by
-``migrations/0003_same_workspace_keys.py`` (``(workspace_id, x_id) ->
+``migrations/0001_tables.py`` (``(workspace_id, x_id) ->
 x(workspace_id, id)``), which also carries the ON DELETE rule. A plain key
 would let a row point at another workspace's row by its uuid (RLS_NOTES 8).
 Django's ``on_delete`` mirrors the SQL rule so both paths agree.
@@ -27,7 +27,7 @@ def created_by_fk(related_name):
         editable=False,
         related_name=related_name,
         verbose_name=_("created by"),
-        # Index declared in Meta.indexes (named); the SQL rule is ON DELETE SET NULL (0004).
+        # Index declared in Meta.indexes (named); the SQL rule is ON DELETE SET NULL (0001_tables).
         db_index=False,
         db_constraint=False,
         db_comment="Who created the row; null once that user is deleted.",

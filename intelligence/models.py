@@ -3,7 +3,8 @@
 Signals arrive through ``ingest_intelligence_signal`` (one row per fingerprint and
 workspace: a repeat adds an occurrence), staff triage them in the admin, and
 ``synthesize_market_insight`` turns a handful into a draft insight that staff
-edit and publish. The SQL functions live in ``migrations/0003_functions.py``.
+edit and publish. The SQL functions live in ``migrations/sql/``, one file each, read by
+``migrations/0003_functions.py``.
 """
 
 from django.conf import settings

@@ -11,6 +11,8 @@ schema editor (``django_rls.backends.postgresql``).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.db.migrations.operations.base import Operation
 from django_rls.policies import BasePolicy, CustomPolicy
@@ -25,6 +27,16 @@ TENANT_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 
 def app_role() -> str:
     return settings.RAPTORFLOW_APP_ROLE
+
+
+def sql_file(migration_file: str, name: str) -> str:
+    """The text of ``sql/<name>`` next to a migration; call it with the migration's ``__file__``.
+
+    Functions and triggers live in such files so they can be read, linted and
+    reviewed as SQL. A released file is never edited: a new file, read by a new
+    migration, replaces the function.
+    """
+    return (Path(migration_file).resolve().parent / "sql" / name).read_text(encoding="utf-8")
 
 
 def workspace_policy(table: str, column: str = "workspace_id") -> CustomPolicy:
@@ -338,3 +350,40 @@ class AddPolicies(_TableOperation):
     @property
     def migration_name_fragment(self):
         return f"policies_{self.model_name.lower()}"
+
+
+class RunDeferredSQL(Operation):
+    """Run now the SQL Django deferred to the end of the migration (constraints, indexes, foreign keys).
+
+    ``CreateModel`` adds a model's constraints, indexes and foreign keys only
+    when the migration's schema editor closes. Put this right after the models
+    of a ``tables`` migration, so the operations that follow can reference
+    those constraints (``SameWorkspaceForeignKey`` needs the referenced
+    table's ``UNIQUE (workspace_id, id)``) and replace Django's foreign keys
+    (``DatabaseOnDelete``) instead of Django adding them again afterwards.
+    Nothing to undo: reversing the ``CreateModel`` operations drops the tables.
+    """
+
+    reduces_to_sql = True
+    reversible = True
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [], {})
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        while schema_editor.deferred_sql:
+            # As Django runs them on closing: no parameters (the SQL holds its values).
+            schema_editor.execute(schema_editor.deferred_sql.pop(0), None)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self):
+        return "Run the constraints, indexes and foreign keys Django deferred so far"
+
+    @property
+    def migration_name_fragment(self):
+        return "run_deferred_sql"

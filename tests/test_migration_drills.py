@@ -141,7 +141,7 @@ def test_a_migration_failing_halfway_leaves_nothing_behind_and_names_the_stateme
         conn.execute("CREATE TABLE campaign_cohorts (id int)")
     result = manage("migrate", "campaigns", "--no-input", url=url)
     assert result.returncode != 0
-    assert "Migration campaigns.0001_initial failed and was rolled back" in result.stderr
+    assert "Migration campaigns.0001_tables failed and was rolled back" in result.stderr
     assert 'CREATE TABLE "campaign_cohorts"' in result.stderr
     with scratch_conn(name) as conn:
         # The tables created before the failing statement are gone with the transaction.

@@ -57,6 +57,6 @@ def test_migrate_zero_and_back_keeps_other_apps_data(committed_db, owner_conn):
     ).fetchone()[0]
     assert forced
     # Running the forward migrations' SQL again is harmless (idempotent DDL).
-    out = manage("sqlmigrate", "campaigns", "0005_updated_at_triggers")
+    out = manage("sqlmigrate", "campaigns", "0003_functions_and_triggers")
     with owner_conn.transaction():
         owner_conn.execute(out.replace("BEGIN;", "").replace("COMMIT;", ""))
