@@ -34,7 +34,7 @@ export SECRET_KEY ?= dba-commands-do-not-serve-requests
 
 .PHONY: plan sql backup restore migrate verify probe rollback
 
-## plan: which migrations would run, and their SQL (APP=campaigns MIGRATION=0002_rls_policies for one)
+## plan: which migrations would run, and their SQL (APP=campaigns MIGRATION=0002_row_level_security for one)
 plan: install
 	DATABASE_URL=$(DB_URL) $(MANAGE) showmigrations --list
 	DATABASE_URL=$(DB_URL) $(MANAGE) migrate --plan

@@ -32,9 +32,9 @@ EXPECTED = {
         "agent_assignments_workspace_id_c639bddd_fk_workspaces_id",
         "agent_performance_agent_id_87e6207f_fk_agent_registry_id",
         "agent_performance_workspace_id_be48c969_fk_workspaces_id",
-        # same-workspace composite key (0007)
+        # same-workspace composite key (0001_tables)
         "agent_assignments_campaign_id_same_ws_fk",
-        # users, ON DELETE SET NULL (0010)
+        # users, ON DELETE SET NULL (0001_tables)
         "agent_assignments_assigned_by_fk",
     ],
     "policies": {

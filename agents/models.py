@@ -157,7 +157,7 @@ class AgentAssignment(TenantModel):
     agent = models.ForeignKey(
         AgentRegistry, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("agent"), db_index=False
     )
-    # The composite key (workspace_id, campaign_id) -> campaigns (migration 0007) is the
+    # The composite key (workspace_id, campaign_id) -> campaigns (migration 0001_tables) is the
     # only constraint: it keeps the campaign in the same workspace and nulls the column on delete.
     campaign = models.ForeignKey(
         "campaigns.Campaign",
@@ -188,7 +188,7 @@ class AgentAssignment(TenantModel):
         blank=True,
         related_name="+",
         verbose_name=_("assigned by"),
-        # Named partial index in Meta; the SQL key is ON DELETE SET NULL (migration 0010):
+        # Named partial index in Meta; the SQL key is ON DELETE SET NULL (migration 0001_tables):
         # deleting a user through Django only sees the current workspace's rows.
         db_index=False,
         db_constraint=False,

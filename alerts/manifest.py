@@ -19,7 +19,7 @@ EXPECTED = {
         "user_notifs_alert_idx",
     ],
     # Django's keys (ON DELETE rules moved into the database by 0006) and the
-    # composite membership key of 0003.
+    # composite membership key of 0001_tables.
     "foreign_keys": [
         "system_alerts_acknowledged_by_id_55579986_fk_users_id",
         "system_alerts_resolved_by_id_534c32bc_fk_users_id",

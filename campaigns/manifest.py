@@ -35,7 +35,7 @@ EXPECTED = {
         "campaigns_workspace_id_29680c0c_fk_workspaces_id",
         "campaign_quests_workspace_id_f6a47f1e_fk_workspaces_id",
         "campaign_cohorts_workspace_id_b5abc0b1_fk_workspaces_id",
-        # same-workspace composite keys (0003)
+        # same-workspace composite keys (0001_tables)
         "message_architecture_positioning_id_same_ws_fk",
         "campaigns_positioning_id_same_ws_fk",
         "campaigns_message_architecture_id_same_ws_fk",

@@ -100,7 +100,7 @@ class InvitationError(Exception):
         "already_member": "You are already a member of this workspace.",
         "has_account": "An account with this email address exists: sign in to accept.",
     }
-    # SQLSTATEs raised by accept_workspace_invitation (migration raptorflow 0008).
+    # SQLSTATEs raised by accept_workspace_invitation (migration raptorflow 0002_functions, raptorflow/migrations/sql/accept_workspace_invitation.sql).
     SQLSTATES = {
         "RFI01": "invalid",
         "RFI02": "revoked",
