@@ -55,7 +55,8 @@ EXPECTED = {
         "system_alerts_notify_admins",
     ],
     "triggers": {
-        "system_alerts": ["system_alerts_notify_admins"],
+        # system_alerts_gamification_event: created by gamification 0005.
+        "system_alerts": ["system_alerts_notify_admins", "system_alerts_gamification_event"],
         "user_notifications": ["user_notifications_alert_scope"],
     },
 }

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
 from raptorflow.models import Cohort
+from raptorflow.tenancy import workspace_context
 
 # Quest trees: (title, xp, status, [children]); status "completed" sets completed_at.
 ACME = {
@@ -295,10 +296,16 @@ CONTENT = {"acme-outdoor": ACME, "northwind-analytics": NORTHWIND}
 
 
 def seed(*, workspace, people, stdout):
+    creator = people.get("marketer") or people.get("admin")
+    # The marketer does this work: the database credits their quests, launches and positioning.
+    with workspace_context(workspace.id, user_id=creator.id):
+        _seed(workspace=workspace, creator=creator, stdout=stdout)
+
+
+def _seed(*, workspace, creator, stdout):
     content = CONTENT.get(workspace.slug, GENERIC)
     # Dates relative to a fixed midnight, so a second run the same day changes nothing.
     today = timezone.now().replace(hour=9, minute=0, second=0, microsecond=0)
-    creator = people.get("marketer") or people.get("admin")
 
     positionings, architectures = {}, {}
     for spec in content["positioning"]:

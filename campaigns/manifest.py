@@ -56,8 +56,9 @@ EXPECTED = {
     },
     "functions": ["set_updated_at", "campaign_quests_check_hierarchy"],
     "triggers": {
-        "positioning": ["positioning_set_updated_at"],
-        "campaigns": ["campaigns_set_updated_at"],
-        "campaign_quests": ["campaign_quests_hierarchy_check"],
+        # *_gamification_event: created by gamification 0005 (events fired by the database).
+        "positioning": ["positioning_set_updated_at", "positioning_gamification_event"],
+        "campaigns": ["campaigns_set_updated_at", "campaigns_launched_gamification_event", "campaigns_completed_gamification_event"],
+        "campaign_quests": ["campaign_quests_hierarchy_check", "campaign_quests_gamification_event"],
     },
 }

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from gamification import services
 from gamification.forms import AchievementForm, AwardForm
-from gamification.models import Achievement, UserAchievement, UserStats
+from gamification.models import Achievement, GamificationEvent, UserAchievement, UserStats
 from raptorflow.admin import WorkspaceScopedAdmin
 from raptorflow.models import User
 from raptorflow.sql import SQLFunctionError
@@ -155,7 +155,7 @@ class AchievementAdmin(WorkspaceScopedAdmin):
         """The workspace's top members by xp (user_stats_ws_leaderboard_idx) and its latest unlocks."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        stats, recent = [], []
+        stats, recent, events = [], [], []
         if request.workspace is not None:
             stats = list(
                 UserStats.objects.filter(workspace_id=request.workspace.id)
@@ -167,6 +167,11 @@ class AchievementAdmin(WorkspaceScopedAdmin):
                 .select_related("user", "achievement")
                 .order_by("-completed_at")[:10]
             )
+            events = list(
+                GamificationEvent.objects.filter(workspace_id=request.workspace.id)
+                .select_related("user")
+                .order_by("-occurred_at")[:15]
+            )
         context = {
             **self.admin_site.each_context(request),
             "title": _("Leaderboard"),
@@ -174,6 +179,8 @@ class AchievementAdmin(WorkspaceScopedAdmin):
             "opts": self.model._meta,
             "rows": [(rank, s) for rank, s in enumerate(stats, start=1)],
             "recent": recent,
+            "events": events,
+            "events_url": reverse("admin:gamification_gamificationevent_changelist"),
             "progress_url": reverse("admin:gamification_userachievement_changelist"),
         }
         return TemplateResponse(request, "admin/gamification/achievement/leaderboard.html", context)
@@ -223,7 +230,7 @@ class UserStatsAdmin(WorkspaceScopedAdmin):
 
     list_display = (
         "user", "level", "total_xp", "achievements_unlocked", "quests_completed",
-        "current_streak_days", "longest_streak_days", "last_activity_at", "progress_link",
+        "current_streak_days", "longest_streak_days", "last_activity_at", "progress_link", "events_link",
     )
     list_select_related = ("user",)
     search_fields = ("user__email", "user__full_name")
@@ -239,6 +246,11 @@ class UserStatsAdmin(WorkspaceScopedAdmin):
     def progress_link(self, obj):
         url = reverse("admin:gamification_userachievement_changelist")
         return format_html('<a href="{}?user={}">{}</a>', url, obj.user_id, _("progress"))
+
+    @admin.display(description=_("events"))
+    def events_link(self, obj):
+        url = reverse("admin:gamification_gamificationevent_changelist")
+        return format_html('<a href="{}?user={}">{}</a>', url, obj.user_id, _("events"))
 
     @admin.display(description=_("achievements"))
     def achievements_table(self, obj):
@@ -280,4 +292,27 @@ class UserStatsAdmin(WorkspaceScopedAdmin):
         self.message_user(request, ngettext("%d member's stats recomputed.", "%d members' stats recomputed.", done) % done)
 
     def has_add_permission(self, request, *args):
+        return False
+
+
+@admin.register(GamificationEvent)
+class GamificationEventAdmin(WorkspaceScopedAdmin):
+    """What members did that counted, newest first. Read-only: the database records events."""
+
+    list_display = ("occurred_at", "user", "event", "xp_awarded", "subject_id")
+    list_filter = (MemberFilter, "event")
+    list_select_related = ("user",)
+    search_fields = ("user__email", "user__full_name")
+    ordering = ("-occurred_at",)
+    date_hierarchy = "occurred_at"
+    fields = ("occurred_at", "user", "event", "subject_id", "xp_awarded", "created_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, *args):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -1,12 +1,15 @@
 """Demo data for 014: an achievement catalogue per workspace and the demo people's progress.
 
-Runs inside the workspace's context (seed_demo). Idempotent: achievements are
-matched by code, and progress only moves up to the planned value through the
-SQL functions (so the triggers credit xp exactly as in production).
+Runs inside the workspace's context (seed_demo), before the other apps' demo
+data. Idempotent: achievements are matched by code, events are recorded once.
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
+
 from gamification import services
-from gamification.models import Achievement, UserAchievement
+from gamification.models import Achievement
 
 # code, name, description, category, rarity, xp, event, count, within_days, icon, secret
 CATALOGUE = [
@@ -24,19 +27,24 @@ CATALOGUE = [
     ("founders-circle", "Founder's circle", "Awarded by the RaptorFlow team for outstanding work.", "general", "legendary", 2500, "manual", 1, None, "👑", True),
 ]
 
-# person key -> {achievement code: planned progress}; "award" completes by hand.
-PROGRESS = {
-    "marketer": {
-        "first-quest": 1, "quest-streak": 10, "quest-master": 23, "launch-day": 1, "campaign-closer": 3,
-        "audience-builder": 3, "sharp-positioning": 1, "daily-habit": 5,
-    },
-    "admin": {"first-quest": 1, "signal-scout": 25, "insight-author": 2, "firefighter": 10, "founders-circle": "award"},
-    "owner": {"launch-day": 1, "sharp-positioning": 1, "campaign-closer": 5},
-    "viewer": {"daily-habit": 7, "signal-scout": 4},
+# Sign-ins of the last days per person (days ago), recorded as daily_login events through
+# record_gamification_event as sign-ins would be: the streaks come from them.
+SIGN_INS = {
+    "marketer": range(0, 9),  # nine days in a row: "Daily habit" unlocks
+    "admin": (0, 1, 2, 4, 5),
+    "owner": (1, 3),
+    "viewer": (0, 2),
 }
 
 
 def seed(*, workspace, people, stdout):
+    """The catalogue, one award by hand, and the people's past sign-ins.
+
+    Everything else the demo people earn comes from the work the other apps'
+    demo data does as them (quests, launches, reviews, resolved alerts): the
+    database's triggers credit it, as in production. Runs first, so the
+    achievements exist when that work happens.
+    """
     achievements = {}
     for code, name, description, category, rarity, xp, event, count, days, icon, secret in CATALOGUE:
         criteria = {"event": event, "count": count}
@@ -51,20 +59,10 @@ def seed(*, workspace, people, stdout):
                 "is_active": True, "is_secret": secret,
             },
         )
-    for role, plan in PROGRESS.items():
-        user = people[role]
-        current = {
-            ua.achievement_id: ua
-            for ua in UserAchievement.objects.filter(workspace=workspace, user=user)
-        }
-        for code, planned in plan.items():
-            achievement = achievements[code]
-            row = current.get(achievement.id)
-            if planned == "award":
-                services.award_achievement(user=user, achievement=achievement, awarded_by=people["admin"])
-                continue
-            missing = planned - (row.progress if row else 0)
-            if missing > 0 and not (row and row.completed_at):
-                services.increment_progress(user=user, achievement=achievement, amount=missing)
-        services.refresh_user_stats(user=user)
-    stdout.write(f"  gamification: {len(CATALOGUE)} achievements, progress for {len(PROGRESS)} people in {workspace.name}")
+    services.award_achievement(user=people["admin"], achievement=achievements["founders-circle"], awarded_by=people["owner"])
+    # Midnight-anchored, so a second run the same day records nothing new.
+    today = timezone.now().replace(hour=8, minute=30, second=0, microsecond=0)
+    for role, days_ago in SIGN_INS.items():
+        for days in sorted(days_ago, reverse=True):
+            services.record_event(user=people[role], event="daily_login", occurred_at=today - timedelta(days=days))
+    stdout.write(f"  gamification: {len(CATALOGUE)} achievements, sign-ins of {len(SIGN_INS)} people in {workspace.name}")

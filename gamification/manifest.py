@@ -1,7 +1,7 @@
 """What the gamification migrations create (compared with the live database by verify_schema)."""
 
 EXPECTED = {
-    "tables": ["achievements", "user_achievements", "user_stats"],
+    "tables": ["achievements", "user_achievements", "user_stats", "gamification_events"],
     "indexes": [
         "achievements_workspace_code_uniq",
         "achievements_workspace_id_uniq",
@@ -14,6 +14,10 @@ EXPECTED = {
         "user_stats_workspace_user_uniq",
         "user_stats_ws_leaderboard_idx",
         "user_stats_user_idx",
+        "gamification_events_once",
+        "gam_events_window_idx",
+        "gam_events_ws_recent_idx",
+        "gam_events_user_idx",
     ],
     "foreign_keys": [
         "achievements_workspace_id_021bd5be_fk_workspaces_id",
@@ -25,11 +29,15 @@ EXPECTED = {
         "user_stats_member_fk",
         "user_stats_user_id_9ea28916_fk_users_id",
         "user_stats_workspace_id_24540d93_fk_workspaces_id",
+        "gamification_events_member_fk",
+        "gamification_events_user_id_daad0626_fk_users_id",
+        "gamification_events_workspace_id_837ed667_fk_workspaces_id",
     ],
     "policies": {
         "achievements": ["achievements_workspace_isolation"],
         "user_achievements": ["user_achievements_workspace_isolation"],
         "user_stats": ["user_stats_workspace_isolation"],
+        "gamification_events": ["gamification_events_workspace_isolation"],
     },
     "functions": [
         "gamification_level_for_xp",
@@ -42,6 +50,10 @@ EXPECTED = {
         "gamification_user_achievement_validate",
         "gamification_credit_user_stats",
         "gamification_user_stats_validate",
+        "record_gamification_event",
+        "gamification_streaks",
+        "gamification_fire_event",
+        "gamification_daily_login",
     ],
     "triggers": {
         "achievements": ["achievements_check_criteria"],

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from raptorflow.models import JsonbTypeIs, TenantModel
 
 # The criteria shape, enforced by gamification_criteria_problem() in the
-# database (migration 0003) and used by the admin form through it:
+# database (migration 0003_functions_and_triggers) and used by the admin form through it:
 #   {"event": <one of CRITERIA_EVENTS>, "count": <integer = target_value>,
 #    "within_days": <optional integer 1..365>}
 CRITERIA_EVENTS = (
@@ -31,6 +31,11 @@ CRITERIA_EVENTS = (
     "manual",
 )
 CRITERIA_KEYS = ("event", "count", "within_days")
+
+
+def xp_for_level(level: int) -> int:
+    """Total xp at which ``level`` starts: the inverse of gamification_level_for_xp (floor(sqrt(xp / 100)) + 1)."""
+    return 100 * (level - 1) ** 2
 
 
 class Achievement(TenantModel):
@@ -153,7 +158,7 @@ class UserAchievement(TenantModel):
         related_name="user_achievements",
         verbose_name=_("achievement"),
         db_index=False,
-        # The composite key user_achievements_achievement_id_same_ws_fk (migration 0003)
+        # The composite key user_achievements_achievement_id_same_ws_fk (migration 0001_tables)
         # is the real constraint; a plain one would only duplicate it, unindexed.
         db_constraint=False,
         db_comment="Same-workspace key user_achievements_achievement_id_same_ws_fk.",
@@ -275,3 +280,64 @@ class UserStats(TenantModel):
 
     def __str__(self):
         return f"{self.user}: level {self.level}, {self.total_xp} xp"
+
+
+# Events that domain rows fire (every criteria event but "manual", which is awarded by hand).
+EVENTS = tuple(event for event in CRITERIA_EVENTS if event != "manual")
+
+
+class GamificationEvent(TenantModel):
+    """Something a member did that achievements count, recorded once.
+
+    Written only by ``record_gamification_event`` (called by the triggers of
+    the domain tables with app.current_user_id as the actor, and by the
+    replay command). One row per (workspace, user, event, subject): a quest
+    completed, reopened and completed again counts once; a daily_login's
+    subject is its UTC day.
+    """
+
+    # Events never change: created_at is when it was recorded, occurred_at when it happened.
+    updated_at = None
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+        db_index=False,
+        db_comment="The actor; (workspace_id, user_id) must be a workspace member (gamification_events_member_fk).",
+    )
+    event = models.CharField(_("event"), max_length=40, choices=[(e, e.replace("_", " ")) for e in EVENTS])
+    subject_id = models.UUIDField(
+        _("subject"),
+        null=True,
+        blank=True,
+        db_comment="The row the event is about (quest, campaign, cohort, positioning, signal, insight, alert); for daily_login a uuid of the UTC day.",
+    )
+    occurred_at = models.DateTimeField(_("occurred at"))
+    xp_awarded = models.PositiveIntegerField(
+        _("xp awarded"), default=0, db_default=0, db_comment="xp credited by the event itself: a completed quest's xp_reward."
+    )
+
+    class Meta:
+        db_table = "gamification_events"
+        db_table_comment = "What members did that achievements count (014), once per (workspace, user, event, subject); written by record_gamification_event."
+        ordering = ["-occurred_at"]
+        verbose_name = _("gamification event")
+        verbose_name_plural = _("gamification events")
+        constraints = [
+            # ON CONFLICT target of record_gamification_event: an event counts once.
+            models.UniqueConstraint(
+                fields=["workspace", "user", "event", "subject_id"], nulls_distinct=False, name="gamification_events_once"
+            ),
+            models.CheckConstraint(condition=models.Q(event__in=list(EVENTS)), name="gamification_events_event_valid"),
+        ]
+        indexes = [
+            # within_days windows and a member's streak: (member, event, time).
+            models.Index(fields=["workspace", "user", "event", "occurred_at"], name="gam_events_window_idx"),
+            # Recent events of the workspace (staff) and of a member; the user key's cascade.
+            models.Index(models.F("workspace"), models.F("occurred_at").desc(), name="gam_events_ws_recent_idx"),
+            models.Index(fields=["user"], name="gam_events_user_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} {self.get_event_display()} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -18,6 +18,7 @@ __all__ = [
     "criteria_problem",
     "increment_progress",
     "level_for_xp",
+    "record_event",
     "refresh_user_stats",
     "set_achievements_active",
 ]
@@ -50,6 +51,18 @@ def award_achievement(*, user, achievement, awarded_by=None) -> UserAchievement:
     """Complete an achievement for a member by hand. Idempotent."""
     awarded_by = _pk(awarded_by) if awarded_by is not None else None
     return call_returning(UserAchievement, "award_achievement", _pk(user), _pk(achievement), awarded_by)
+
+
+def record_event(*, user, event: str, subject=None, occurred_at=None) -> int:
+    """Record a member's event once (``record_gamification_event``); how many achievements advanced.
+
+    The domain tables' triggers call the function themselves; this is for
+    events that happen outside them (the replay of history, demo sign-ins).
+    """
+    args = [_pk(user), event, _pk(subject) if subject is not None else None]
+    if occurred_at is not None:
+        args.append(occurred_at)
+    return call_scalar("record_gamification_event", *args)
 
 
 def refresh_user_stats(*, user) -> UserStats:

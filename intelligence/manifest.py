@@ -32,5 +32,9 @@ EXPECTED = {
         "market_insights": ["market_insights_workspace_isolation"],
     },
     "functions": ["ingest_intelligence_signal", "synthesize_market_insight", "expire_intelligence_signals"],
-    "triggers": {},
+    # Created by gamification 0005 (events fired by the database).
+    "triggers": {
+        "intelligence_signals": ["intelligence_signals_gamification_event"],
+        "market_insights": ["market_insights_gamification_event"],
+    },
 }

@@ -73,5 +73,12 @@ EXPECTED = {
         "workspace_members",
         "workspaces"
     ],
-    "triggers": {}
+    "triggers": {
+        "cohorts": [
+            "cohorts_gamification_event"
+        ],
+        "users": [
+            "users_daily_login"
+        ]
+    }
 }

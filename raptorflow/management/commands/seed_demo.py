@@ -26,7 +26,8 @@ from raptorflow.tenancy import workspace_context
 
 DEMO_PASSWORD = "raptorflow-demo"
 STAFF_GROUP = "RaptorFlow staff"
-DOMAIN_APPS = ("campaigns", "gamification", "agents", "intelligence", "alerts")
+# Gamification first: its achievements must exist when the others' demo work fires events.
+DOMAIN_APPS = ("gamification", "campaigns", "agents", "intelligence", "alerts")
 
 WORKSPACES = [
     {
@@ -93,13 +94,16 @@ class Command(BaseCommand):
         for spec in WORKSPACES:
             workspace, people = self._workspace(spec, staff_group)
             with workspace_context(workspace.id, user_id=people["admin"].id):
-                for name, description, criteria, size in spec["cohorts"]:
-                    Cohort.objects.update_or_create(
-                        workspace=workspace,
-                        name=name,
-                        defaults={"description": description, "criteria": criteria, "size_estimate": size},
-                    )
-                for label in DOMAIN_APPS:
+                self._seed_app(DOMAIN_APPS[0], workspace, people)
+                # The marketer builds the audiences (cohort_created counts for them).
+                with workspace_context(workspace.id, user_id=people["marketer"].id):
+                    for name, description, criteria, size in spec["cohorts"]:
+                        Cohort.objects.update_or_create(
+                            workspace=workspace,
+                            name=name,
+                            defaults={"description": description, "criteria": criteria, "size_estimate": size},
+                        )
+                for label in DOMAIN_APPS[1:]:
                     self._seed_app(label, workspace, people)
         self._print_credentials()
 
