@@ -39,7 +39,13 @@ def criteria_problem(criteria, *, target_value: int | None) -> str | None:
     The database's own check (``gamification_criteria_problem``), so the admin
     form and the trigger give the same sentence.
     """
-    return call_scalar("gamification_criteria_problem", Jsonb(criteria), target_value)
+    try:
+        return call_scalar("gamification_criteria_problem", Jsonb(criteria), target_value)
+    except SQLFunctionError as error:
+        if error.sqlstate in ("22P02", "22P05", "54000"):
+            # Not storable as jsonb at all (a \u0000 escape, a number beyond its range, too deep).
+            return f"PostgreSQL cannot store these criteria as JSON: {error}."
+        raise
 
 
 def increment_progress(*, user, achievement, amount: int = 1) -> UserAchievement:

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from raptorflow import roles, services
@@ -14,7 +16,39 @@ admin.site.site_title = _("RaptorFlow admin")
 admin.site.index_title = _("Operations")
 
 
-class RoleWritePermissions:
+class SafeAutocompleteSelect(AutocompleteSelect):
+    """An autocomplete that re-renders a form whose submitted value is not a valid key.
+
+    Django's widget looks the submitted value up as a key of the related model
+    to show it as selected; a value that is no uuid (hostile or mistyped input)
+    raised while the form's errors were rendered: a 500 instead of the field's
+    "Select a valid choice" error. Values the key field rejects are left out.
+    """
+
+    def optgroups(self, name, value, attr=None):
+        key = self.field.remote_field.model._meta.get_field(
+            getattr(self.field.remote_field, "field_name", None) or self.field.remote_field.model._meta.pk.name
+        )
+        usable = []
+        for item in value:
+            try:
+                key.to_python(item)
+            except (ValidationError, ValueError, TypeError):
+                continue
+            usable.append(item)
+        return super().optgroups(name, usable, attr)
+
+
+class SafeAutocompleteFields:
+    """Every ``autocomplete_fields`` entry uses :class:`SafeAutocompleteSelect`."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
+            kwargs["widget"] = SafeAutocompleteSelect(db_field, self.admin_site, using=kwargs.get("using"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class RoleWritePermissions(SafeAutocompleteFields):
     """Admin writes need the Django permission AND a role that writes the model's domain here.
 
     The one place the admin applies the role matrix (:mod:`raptorflow.roles`):
