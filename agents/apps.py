@@ -3,5 +3,5 @@ from django.apps import AppConfig
 
 class AgentsConfig(AppConfig):
     name = "agents"
-    verbose_name = "Agents (015)"
+    verbose_name = "Agents"
     default_auto_field = "django.db.models.BigAutoField"

@@ -3,5 +3,5 @@ from django.apps import AppConfig
 
 class AlertsConfig(AppConfig):
     name = "alerts"
-    verbose_name = "Alerts (017)"
+    verbose_name = "Alerts"
     default_auto_field = "django.db.models.BigAutoField"

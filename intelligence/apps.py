@@ -3,5 +3,5 @@ from django.apps import AppConfig
 
 class IntelligenceConfig(AppConfig):
     name = "intelligence"
-    verbose_name = "Market intelligence (016)"
+    verbose_name = "Market intelligence"
     default_auto_field = "django.db.models.BigAutoField"
