@@ -12,7 +12,9 @@ import uuid
 
 from django.db import transaction
 from django.http import HttpResponseForbidden
+from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.template.response import SimpleTemplateResponse
 
 from raptorflow.models import Workspace, WorkspaceMember
 from raptorflow.tenancy import set_context
@@ -22,9 +24,44 @@ SESSION_KEY = "raptorflow_workspace_id"
 WORKSPACE_HEADER = "X-Workspace-Id"
 
 
-def forbidden(message: str) -> HttpResponseForbidden:
-    # Rendered without a RequestContext: no query may run in an aborted transaction.
-    return HttpResponseForbidden(render_to_string("403.html", {"message": message}))
+class ForbiddenPage(SimpleTemplateResponse):
+    """The 403 page of a view that had no request at hand; WorkspaceMiddleware adds the header's context."""
+
+    def __init__(self, message: str):
+        super().__init__("403.html", {"message": message}, status=403)
+
+
+def page_context(request) -> dict:
+    """What the page header (templates/base.html) shows, from what the middleware loaded: no query.
+
+    For pages rendered without a RequestContext, whose context processors could
+    query: no query may run in an aborted transaction.
+    """
+    if request is None:
+        return {}
+    workspace = getattr(request, "workspace", None)
+    choices = [(m.workspace_id, m.workspace.name) for m in getattr(request, "memberships", [])]
+    if workspace is not None and workspace.id not in {id for id, _ in choices}:
+        choices.append((workspace.id, workspace.name))  # a platform superuser's workspace
+    return {
+        "request": request,
+        "user": request.user,
+        "current_workspace": workspace,
+        "current_membership": getattr(request, "membership", None),
+        "workspace_choices": choices,
+        "csrf_token": get_token(request),
+    }
+
+
+def forbidden(message: str, request=None) -> HttpResponseForbidden | ForbiddenPage:
+    """The 403 page with the page header, rendered from ``page_context`` (no query).
+
+    Without ``request`` the page is rendered once the response passes
+    WorkspaceMiddleware.process_template_response, which has the request.
+    """
+    if request is None:
+        return ForbiddenPage(message)
+    return HttpResponseForbidden(render_to_string("403.html", {**page_context(request), "message": message}))
 
 
 def is_permission_error(exception: BaseException) -> bool:
@@ -86,7 +123,7 @@ class WorkspaceMiddleware:
             workspace_id = uuid.UUID(str(requested))
         except ValueError:
             request.session.pop(SESSION_KEY, None)
-            return forbidden("That is not a workspace id.")
+            return forbidden("That is not a workspace id.", request)
         if workspace_id in by_id:
             request.membership = by_id[workspace_id]
             request.workspace = request.membership.workspace
@@ -97,11 +134,16 @@ class WorkspaceMiddleware:
             if request.workspace is not None:
                 return None
         request.session.pop(SESSION_KEY, None)
-        return forbidden("You are not a member of that workspace.")
+        return forbidden("You are not a member of that workspace.", request)
 
     def process_exception(self, request, exception):
         if is_permission_error(exception):
             # RLS_NOTES item 13: a policy refusal is a 403, never a 500 page.
             transaction.set_rollback(True)
-            return forbidden("The database refused this change for your workspace.")
+            return forbidden("The database refused this change for your workspace.", request)
         return None
+
+    def process_template_response(self, request, response):
+        if isinstance(response, ForbiddenPage):
+            response.context_data.update(page_context(request))
+        return response

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from raptorflow import health, views
 
@@ -9,7 +11,9 @@ urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("ping", views.ping, name="ping"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", views.SignOutView.as_view(), name="logout"),
+    # Browsers and crawlers ask for /favicon.ico whatever the pages link to.
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"))),
     # Self-service passwords. The change pages have their own template names: the
     # admin renders registration/password_change_*.html for its own change pages.
     path(
@@ -41,5 +45,8 @@ urlpatterns = [
     path("workspaces/", views.choose_workspace, name="choose_workspace"),
     path("invitations/<uuid:workspace_id>/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("campaigns/", include("campaigns.urls")),
+    # The admin's sign-out too (its URL, matched before the admin's own view): a GET asks,
+    # a POST signs out to the admin's sign-in page, which says so.
+    path("admin/logout/", views.SignOutView.as_view(next_page="admin:login"), name="admin_logout"),
     path("admin/", admin.site.urls),
 ]

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -34,7 +35,7 @@ def choose_workspace(request):
     try:
         workspace_id = uuid.UUID(request.POST.get("workspace", ""))
     except ValueError:
-        return forbidden("That is not a workspace id.")
+        return forbidden("That is not a workspace id.", request)
     membership = next((m for m in request.memberships if m.workspace_id == workspace_id), None)
     if membership is not None:
         workspace = membership.workspace
@@ -43,10 +44,31 @@ def choose_workspace(request):
     else:
         workspace = None
     if workspace is None:
-        return forbidden("You are not a member of that workspace.")
+        return forbidden("You are not a member of that workspace.", request)
     request.session[SESSION_KEY] = str(workspace.id)
     messages.success(request, f"You are now working in {workspace.name}.")
     return redirect(_safe_next(request, reverse("home")))
+
+
+class SignOutView(auth_views.LogoutView):
+    """``GET`` asks, ``POST`` signs out and says so on the page it lands on.
+
+    Signing out stays a POST (a link or an image on any site could otherwise sign
+    people out); a GET, from a bookmark or a typed address, gets the button.
+    """
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(self.get_success_url())
+        return render(request, "registration/logout_confirm.html", {"next": _safe_next(request, "")})
+
+    def post(self, request, *args, **kwargs):
+        response = super().post(request, *args, **kwargs)
+        # After logout() flushed the session: the message travels in the messages cookie.
+        messages.success(request, "You are signed out.")
+        return response
 
 
 def ping(request):
