@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from raptorflow import roles, services
+from raptorflow.concurrency import optimistic
+from raptorflow.forms import TenantModelForm
 from raptorflow.models import Cohort, User, Workspace, WorkspaceInvitation, WorkspaceMember
 from raptorflow.pagination import EstimatedCountPaginator
 
@@ -71,7 +73,17 @@ class RoleWritePermissions(SafeAutocompleteFields):
         return self.role_allows_write(request) and super().has_delete_permission(request, obj)
 
 
-class WorkspaceRoleAdmin(RoleWritePermissions, admin.ModelAdmin):
+class OptimisticChangeForms:
+    """Change forms save only over the version they were opened at (:mod:`raptorflow.concurrency`)."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is not None and hasattr(obj, "updated_at"):
+            return optimistic(form)
+        return form
+
+
+class WorkspaceRoleAdmin(OptimisticChangeForms, RoleWritePermissions, admin.ModelAdmin):
     """A model admin of workspace data whose queryset is its own affair (RLS still applies)."""
 
 
@@ -167,7 +179,7 @@ class GroupAdmin(SuperuserOnly, DjangoGroupAdmin):
 
 
 @admin.register(Workspace)
-class WorkspaceAdmin(admin.ModelAdmin):
+class WorkspaceAdmin(OptimisticChangeForms, admin.ModelAdmin):
     """The workspaces the staff member belongs to (all of them for superusers).
 
     Owners and admins rename their workspace; superusers create, deactivate
@@ -467,6 +479,8 @@ class WorkspaceInvitationAdmin(WorkspaceScopedAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(WorkspaceScopedAdmin):
+    # Names are unique per workspace ignoring case: the model's rule, shown next to the field.
+    form = TenantModelForm
     list_display = ("name", "size_estimate", "updated_at")
     search_fields = ("name", "description")
     ordering = ("name",)

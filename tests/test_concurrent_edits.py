@@ -1,0 +1,77 @@
+"""Two tabs edit one row: both changes are kept, or the second sees the conflict (issue 20)."""
+
+import re
+
+import pytest
+
+from gamification.models import Achievement
+from gamification.tests.factories import make_achievement
+from raptorflow.models import Cohort
+from raptorflow.testing import make_cohort
+
+
+def _form_data(page: str) -> dict:
+    """The values a browser would post back from a rendered admin change form (text inputs, selects, textareas)."""
+    data = {}
+    for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page):
+        data.setdefault(name, value)
+    for name, value in re.findall(r'<input[^>]*value="([^"]*)"[^>]*name="([^"]+)"', page):
+        data.setdefault(value, name)
+    for name, body in re.findall(r'<select[^>]*name="([^"]+)"[^>]*>(.*?)</select>', page, re.S):
+        selected = re.search(r'<option value="([^"]*)"[^>]*selected', body)
+        data[name] = selected.group(1) if selected else ""
+    for name, body in re.findall(r'<textarea[^>]*name="([^"]+)"[^>]*>(.*?)</textarea>', page, re.S):
+        data[name] = body.strip()
+    for name in re.findall(r'<input type="checkbox" name="([^"]+)"[^>]*checked', page):
+        data[name] = "on"
+    data.pop("csrfmiddlewaretoken", None)
+    return {k: v.replace("&quot;", '"').replace("&amp;", "&") for k, v in data.items()}
+
+
+@pytest.mark.django_db
+def test_two_tabs_changing_different_fields_keep_both_changes(tenant_a, client_for):
+    cohort = make_cohort(tenant_a.workspace, "Trail runners", size_estimate=100, description="Runners")
+    url = f"/admin/raptorflow/cohort/{cohort.pk}/change/"
+    first, second = client_for(tenant_a.staff, tenant_a.workspace), client_for(tenant_a.staff, tenant_a.workspace)
+    tab1, tab2 = _form_data(first.get(url).content.decode()), _form_data(second.get(url).content.decode())
+    assert tab1["opened_version"] and tab2["opened_version"]
+
+    assert first.post(url, {**tab1, "size_estimate": "5000"}).status_code == 302
+    assert second.post(url, {**tab2, "description": "Trail runners in the Alps"}).status_code == 302
+    with tenant_a.context():
+        cohort.refresh_from_db()
+    assert (cohort.size_estimate, cohort.description) == (5000, "Trail runners in the Alps")
+
+
+@pytest.mark.django_db
+def test_two_tabs_changing_the_same_field_show_the_conflict_and_overwrite_nothing(tenant_a, client_for):
+    achievement = make_achievement(tenant_a, target_value=1, xp_reward=100)
+    url = f"/admin/gamification/achievement/{achievement.pk}/change/"
+    first, second = client_for(tenant_a.staff, tenant_a.workspace), client_for(tenant_a.staff, tenant_a.workspace)
+    tab1, tab2 = _form_data(first.get(url).content.decode()), _form_data(second.get(url).content.decode())
+
+    assert first.post(url, {**tab1, "xp_reward": "250"}).status_code == 302
+    response = second.post(url, {**tab2, "xp_reward": "999"})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this achievement" in page and "250" in page and "999" in page
+    with tenant_a.context():
+        assert Achievement.objects.get(pk=achievement.pk).xp_reward == 250
+
+    # Saving again, now knowing the other version, is a conscious overwrite.
+    retry = _form_data(page)
+    assert second.post(url, {**retry, "xp_reward": "999"}).status_code == 302
+    with tenant_a.context():
+        assert Achievement.objects.get(pk=achievement.pk).xp_reward == 999
+
+
+@pytest.mark.django_db
+def test_a_forged_or_damaged_version_is_not_saved_blindly(tenant_a, client_for):
+    cohort = make_cohort(tenant_a.workspace, "Campers", size_estimate=10)
+    url = f"/admin/raptorflow/cohort/{cohort.pk}/change/"
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    data = _form_data(client.get(url).content.decode())
+    response = client.post(url, {**data, "opened_version": "forged", "size_estimate": "77"})
+    assert response.status_code == 200 and "Someone else saved this cohort" in response.content.decode()
+    with tenant_a.context():
+        assert Cohort.objects.get(pk=cohort.pk).size_estimate == 10
