@@ -33,6 +33,19 @@ def _rate(value):
     return "–" if value is None else f"{value:.1%}"
 
 
+def _number(value):
+    return "–" if value is None else f"{value:,}"
+
+
+def _compact(value):
+    """1234 -> 1.2k, 2345678 -> 2.3M: the list's tokens column (the exact figure is the title)."""
+    for size, suffix in ((1_000_000, "M"), (1_000, "k")):
+        if value >= size:
+            scaled = value / size
+            return f"{scaled:.0f}{suffix}" if scaled >= 100 else f"{scaled:.1f}{suffix}"
+    return str(value)
+
+
 class PeriodFilter(admin.SimpleListFilter):
     """Date range of the totals; read by get_queryset, which annotates with it."""
 
@@ -133,15 +146,13 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
     # Writes here are the inline assignments: the agents domain of the role matrix.
     list_display = (
         "name_link",
-        "tier",
-        "domain",
+        "tier_domain",
         "executions_col",
         "success_rate_col",
         "p50_col",
         "p95_col",
         "tokens_col",
         "cost_col",
-        "flag_col",
         "performance_link",
     )
     list_display_links = None
@@ -155,6 +166,9 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
         (None, {"fields": ("name", "slug", "tier", "domain", "supervisor", "description")}),
         (_("Runtime"), {"fields": ("default_model", "version", "is_active", "config")}),
     )
+
+    class Media:
+        css = {"all": ["agents/admin.css"]}
 
     # ------------------------------------------------------------ read-only registry
     def get_readonly_fields(self, request, obj=None):
@@ -195,8 +209,8 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
         extra_context = {
             **(extra_context or {}),
             "agents_period": selectors.parse_period(request.GET.get("period")),
-            "agents_min_success_rate": settings.AGENT_MIN_SUCCESS_RATE,
-            "agents_max_p95_ms": settings.AGENT_MAX_P95_MS,
+            "agents_min_success_rate": f"{settings.AGENT_MIN_SUCCESS_RATE:.0%}",
+            "agents_max_p95_ms": f"{settings.AGENT_MAX_P95_MS:,}",
         }
         return super().changelist_view(request, extra_context)
 
@@ -209,43 +223,66 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
             max_p95_ms=settings.AGENT_MAX_P95_MS,
         )
 
+    # The list fits 1280 px with the navigation and the filters open: units and
+    # long words go to the headers (<abbr> spells them out), tier and domain share
+    # a column, and a flagged agent's cell says why under its name.
+
     @admin.display(description=_("agent"), ordering="name")
     def name_link(self, obj):
         url = reverse("admin:agents_agentregistry_change", args=[obj.pk])
-        return format_html('<a href="{}">{}</a>', url, obj.name)
+        link = format_html('<a href="{}">{}</a>', url, obj.name)
+        verdict = self._verdict(obj)
+        if not verdict.underperforming:
+            return link
+        return format_html(
+            '{}<br><span class="rf-underperforming" title="{}">⚠ underperforming</span><br><small class="rf-reasons">{}</small>',
+            link,
+            "; ".join(verdict.reasons),
+            ", ".join(self._short_reasons(obj)),
+        )
 
-    @admin.display(description=_("executions"), ordering="executions")
+    @admin.display(description=_("tier · domain"), ordering="tier")
+    def tier_domain(self, obj):
+        return format_html(
+            '<abbr title="{}">{}</abbr> · {}', obj.get_tier_display(), obj.tier.capitalize(), obj.get_domain_display()
+        )
+
+    @staticmethod
+    def _short_reasons(obj):
+        reasons = []
+        if obj.success_rate is not None and obj.success_rate < settings.AGENT_MIN_SUCCESS_RATE:
+            reasons.append(_("success %(rate)s") % {"rate": _rate(obj.success_rate)})
+        if obj.p95_ms is not None and obj.p95_ms > settings.AGENT_MAX_P95_MS:
+            reasons.append(_("p95 %(ms)s") % {"ms": _ms(obj.p95_ms)})
+        return reasons
+
+    @admin.display(description=format_html('<abbr title="{}">{}</abbr>', _("executions in the period"), _("runs")), ordering="executions")
     def executions_col(self, obj):
         return f"{obj.executions:,}"
 
-    @admin.display(description=_("success rate"), ordering="success_rate")
+    @admin.display(description=format_html('<abbr title="{}">{}</abbr>', _("success rate"), _("success")), ordering="success_rate")
     def success_rate_col(self, obj):
         return _rate(obj.success_rate)
 
-    @admin.display(description=_("p50"), ordering="p50_ms")
+    @admin.display(description=format_html('<abbr title="{}">p50</abbr>', _("median latency, in milliseconds")), ordering="p50_ms")
     def p50_col(self, obj):
-        return _ms(obj.p50_ms)
+        return _number(obj.p50_ms)
 
-    @admin.display(description=_("p95"), ordering="p95_ms")
+    @admin.display(description=format_html('<abbr title="{}">p95</abbr>', _("95th percentile latency, in milliseconds")), ordering="p95_ms")
     def p95_col(self, obj):
-        return _ms(obj.p95_ms)
+        return _number(obj.p95_ms)
 
     @admin.display(description=_("tokens"), ordering="tokens")
     def tokens_col(self, obj):
-        return f"{obj.tokens:,}"
+        if obj.tokens < 1000:
+            return str(obj.tokens)
+        return format_html('<abbr title="{}">{}</abbr>', _("%(tokens)s tokens") % {"tokens": f"{obj.tokens:,}"}, _compact(obj.tokens))
 
-    @admin.display(description=_("cost (USD)"), ordering="cost")
+    @admin.display(description=format_html('<abbr title="{}">{}</abbr>', _("cost in US dollars"), _("cost")), ordering="cost")
     def cost_col(self, obj):
         return f"${obj.cost:,.2f}"
 
-    @admin.display(description=_("flag"))
-    def flag_col(self, obj):
-        verdict = self._verdict(obj)
-        if not verdict.underperforming:
-            return ""
-        return format_html('<span class="rf-underperforming" title="{}">⚠ underperforming</span>', "; ".join(verdict.reasons))
-
-    @admin.display(description=_("performance"))
+    @admin.display(description=_("chart"))
     def performance_link(self, obj):
         url = reverse("admin:agents_agentregistry_performance", args=[obj.pk])
         return format_html('<a href="{}?period={}">chart</a>', url, obj.period_days)

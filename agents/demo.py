@@ -2,7 +2,7 @@
 
 Runs inside the workspace's context (seed_demo). Executions go through
 record_agent_execution (in bulk: one statement, one call per execution), about
-1,700 per workspace. Idempotent: assignments are found before being created,
+2,400 per workspace. Idempotent: assignments are found before being created,
 and performance is only recorded when the workspace has none yet (recording
 again would add to the counters).
 """
@@ -21,31 +21,38 @@ from agents.models import AgentAssignment, AgentPerformance, AgentRegistry
 DAYS = 30
 
 # slug: (role, daily executions (min, max), median ms, spread, failure rate, tokens per run, USD per 1k tokens)
+# The story against the default thresholds (success rate 90%, p95 5,000 ms): the
+# council and the lords plan in 1.5 to 2.5 s and rarely fail; three agents are
+# flagged, each for a reason one can see in its row.
 PROFILES = {
-    "council-conductor": ("lead", (2, 5), 9000, 0.35, 0.02, 6000, "0.0300"),
-    "strategy-lord": ("lead", (1, 4), 7000, 0.35, 0.03, 4500, "0.0090"),
-    "brand-lord": ("lead", (1, 4), 6000, 0.30, 0.02, 4000, "0.0090"),
-    "growth-lord": ("lead", (2, 5), 6500, 0.30, 0.03, 4200, "0.0090"),
-    "content-lord": ("lead", (2, 6), 5500, 0.30, 0.02, 3800, "0.0090"),
-    "analytics-lord": ("lead", (1, 4), 7500, 0.35, 0.04, 5000, "0.0090"),
-    "customer-lord": ("lead", (1, 3), 6000, 0.30, 0.02, 3500, "0.0090"),
-    "operations-lord": ("lead", (1, 3), 5000, 0.30, 0.02, 3000, "0.0090"),
-    # Slow on purpose: long articles push p95 over AGENT_MAX_P95_MS.
-    "long-form-writer": ("support", (3, 8), 14000, 0.45, 0.04, 7000, "0.0090"),
-    "social-media-producer": ("support", (5, 12), 2500, 0.40, 0.03, 1500, "0.0090"),
-    "seo-strategist": ("support", (2, 6), 4000, 0.35, 0.05, 2500, "0.0090"),
+    "council-conductor": ("lead", (3, 7), 2200, 0.25, 0.02, 6000, "0.0300"),
+    "strategy-lord": ("lead", (3, 6), 1900, 0.25, 0.02, 4500, "0.0090"),
+    "brand-lord": ("lead", (3, 6), 1700, 0.25, 0.01, 4000, "0.0090"),
+    "growth-lord": ("lead", (3, 7), 1800, 0.25, 0.02, 4200, "0.0090"),
+    "content-lord": ("lead", (3, 7), 1700, 0.25, 0.01, 3800, "0.0090"),
+    "analytics-lord": ("lead", (3, 6), 2100, 0.25, 0.02, 5000, "0.0090"),
+    "customer-lord": ("lead", (2, 5), 1600, 0.25, 0.01, 3500, "0.0090"),
+    "operations-lord": ("lead", (2, 5), 1500, 0.25, 0.01, 3000, "0.0090"),
+    # Slow on purpose: long articles put its p95 (about 12 s) over AGENT_MAX_P95_MS.
+    "long-form-writer": ("support", (3, 8), 6500, 0.35, 0.02, 7000, "0.0090"),
+    "social-media-producer": ("support", (5, 12), 1200, 0.30, 0.02, 1500, "0.0090"),
+    # Slow on purpose: it crawls the competitors' pages live on every run (p95 about 7 s).
+    "seo-strategist": ("support", (3, 7), 4000, 0.30, 0.02, 2500, "0.0090"),
     # Flaky on purpose: a rate-limited ads API fails about one run in five.
-    "bid-adjuster": ("support", (8, 16), 900, 0.50, 0.20, 600, "0.0010"),
-    "keyword-researcher": ("support", (6, 14), 1200, 0.45, 0.06, 900, "0.0010"),
-    "sentiment-tagger": ("support", (8, 18), 400, 0.40, 0.01, 300, "0.0010"),
-    "report-summarizer": ("reviewer", (1, 2), 3000, 0.30, 0.02, 2000, "0.0010"),
+    "bid-adjuster": ("support", (8, 16), 900, 0.30, 0.20, 600, "0.0010"),
+    "keyword-researcher": ("support", (6, 14), 800, 0.30, 0.02, 900, "0.0010"),
+    "sentiment-tagger": ("support", (8, 18), 400, 0.30, 0.01, 300, "0.0010"),
+    "report-summarizer": ("reviewer", (3, 6), 1400, 0.25, 0.01, 2000, "0.0010"),
 }
 ERRORS = [
     "provider rate limit (429) after 3 retries",
-    "tool call timed out: ads_reporting_api",
     "output failed schema validation: missing 'result'",
     "context window exceeded (input 212k tokens)",
 ]
+# What the flaky agent's failures say, on its performance page ("Last error").
+AGENT_ERRORS = {
+    "bid-adjuster": ["ads API rate limit (429) after 3 retries", "tool call timed out: ads_reporting_api"],
+}
 
 
 def seed(*, workspace, people, stdout):
@@ -107,7 +114,7 @@ def _executions(workspace, agents):
                         "duration_ms": max(5, int(rng.lognormvariate(0, spread) * median)),
                         "tokens_used": used,
                         "cost_usd": (Decimal(used) * Decimal(usd_per_1k) / 1000).quantize(Decimal("0.000001")),
-                        "error": rng.choice(ERRORS) if failed else None,
+                        "error": rng.choice(AGENT_ERRORS.get(slug, ERRORS)) if failed else None,
                         "executed_at": executed_at,
                     }
                 )

@@ -99,3 +99,169 @@ def test_403_of_a_database_refusal_has_the_header_and_runs_no_query_after_the_er
     with CaptureQueriesContext(connection) as queries:
         page = forbidden("No.", request)
     assert page.status_code == 403 and "No." in page.content.decode() and len(queries) == 0
+
+
+def test_campaign_table_scrolls_inside_its_card_on_a_phone():
+    # The rule a 390 px wide screen gets (measured in tests/e2e/test_journey_fixes.py).
+    css = _css_rules("static/raptorflow/style.css", media="(max-width: 720px)")
+    assert {"display": "block", "overflow-x": "auto", "max-width": "100%"}.items() <= css["main table"].items()
+
+
+# ---------------------------------------------------------------- admin: colours
+
+
+def _css_rules(path, media=None):
+    """{selector: {property: value}} of a stylesheet (of one @media block when ``media`` is given)."""
+    from django.conf import settings
+
+    text = re.sub(r"/\*.*?\*/", "", (settings.BASE_DIR / path).read_text(), flags=re.S)
+    if media is not None:
+        start = text.index("{", text.index(f"@media {media}")) + 1
+        depth, end = 1, start
+        while depth:
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        text = text[start : end - 1]
+    else:
+        text = re.sub(r"@media[^{]*\{(?:[^{}]*\{[^{}]*\})*[^{}]*\}", "", text)
+    rules = {}
+    for selectors, body in re.findall(r"([^{}]+)\{([^{}]*)\}", text):
+        declarations = dict(
+            (name.strip(), value.strip()) for name, value in (d.split(":", 1) for d in body.split(";") if ":" in d)
+        )
+        for selector in selectors.split(","):
+            rules.setdefault(" ".join(selector.split()), {}).update(declarations)
+    return rules
+
+
+def _contrast(foreground, background):
+    """WCAG 2 contrast ratio of two #rgb / #rrggbb colours."""
+
+    def luminance(colour):
+        colour = colour.lstrip("#")
+        if len(colour) == 3:
+            colour = "".join(c * 2 for c in colour)
+        channels = [int(colour[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+        r, g, b = (c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels)
+        return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def test_contrast_helper_matches_known_wcag_ratios():
+    assert round(_contrast("#000", "#fff"), 1) == 21.0
+    assert 1.3 < _contrast("#417893", "#b3261e") < 1.4  # the admin's link blue on the critical red
+
+
+@pytest.mark.parametrize("severity", ["info", "warning", "error", "critical"])
+def test_severity_badges_pass_wcag_aa_also_as_links(severity):
+    rules = _css_rules("static/alerts/admin.css")
+    # Django's admin colours every a:link, a:visited, a:hover, a:focus; a badge that is a link
+    # (the open alerts on the admin index) must keep its own colours in each state.
+    for selector in (f".rf-sev-{severity}", *(f"a.rf-sev-{severity}:{state}" for state in ("link", "visited", "hover", "focus"))):
+        rule = rules.get(selector)
+        assert rule is not None, f"no rule for {selector}"
+        assert _contrast(rule["color"], rule["background"]) >= 4.5, (selector, rule)
+
+
+def test_notification_badge_in_the_admin_header_passes_wcag_aa():
+    from django.conf import settings
+
+    rules = _css_rules("static/raptorflow/admin.css")
+    for selector in (".rf-badge", ".rf-has-unread .rf-badge"):
+        assert _contrast(rules[selector]["color"], rules[selector]["background"]) >= 4.5, selector
+    header = (settings.BASE_DIR / "templates/admin/_header_extras.html").read_text()
+    assert "style=" not in header  # the colours come from the stylesheet, not inline
+
+
+# ---------------------------------------------------------------- admin: header and workspace
+
+
+def _user_tools(html):
+    return re.search(r'<div id="user-tools".*?</form>', html, re.S).group(0)
+
+
+def test_admin_header_names_the_workspace_once(tenant_a, tenant_b, client_for):
+    from raptorflow.testing import add_member
+
+    page = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/").content.decode()
+    assert _user_tools(page).count(tenant_a.workspace.name) == 1
+    assert f'data-testid="current-workspace">{tenant_a.workspace.name}<' in page
+
+    # A member of two workspaces: the current one named once, the other offered by the switcher.
+    add_member(tenant_b.workspace, tenant_a.staff, "admin")
+    page = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/").content.decode()
+    tools = _user_tools(page)
+    assert tools.count(tenant_a.workspace.name) == 1 and tools.count(tenant_b.workspace.name) == 1
+    assert re.search(rf'<option value="{tenant_b.id}">{tenant_b.workspace.name}</option>', tools)
+
+
+def test_superuser_without_a_workspace_is_told_to_pick_one_next_to_the_switcher_and_on_lists(tenant_a, client_for):
+    from raptorflow.testing import make_user
+
+    client = client_for(make_user(is_staff=True, is_superuser=True))
+    index = client.get("/admin/").content.decode()
+    tools = _user_tools(index)
+    assert "No workspace chosen" in tools and "Pick one to see its data." in tools
+    assert f'<option value="{tenant_a.id}">{tenant_a.workspace.name}</option>' in tools
+    for path in ("/admin/campaigns/campaign/", "/admin/alerts/systemalert/", "/admin/agents/agentregistry/"):
+        page = client.get(path).content.decode()
+        assert "No workspace chosen: lists and totals stay empty until you pick one" in page, path
+    registry = client.get("/admin/agents/agentregistry/").content.decode()
+    assert "Totals for —" not in registry and "pick a workspace in the header" in registry
+
+    # Once a workspace is chosen, the note is gone.
+    client.post("/workspaces/", {"workspace": str(tenant_a.id), "next": "/admin/"})
+    assert "No workspace chosen" not in client.get("/admin/campaigns/campaign/").content.decode()
+
+
+# ---------------------------------------------------------------- admin: agents
+
+
+def test_demo_agents_tell_a_believable_story_three_flagged_each_for_a_visible_reason(tenant_a, client_for):
+    import io
+
+    from django.conf import settings
+
+    from agents import demo, selectors
+
+    with tenant_a.context():
+        demo.seed(workspace=tenant_a.workspace, people={"admin": tenant_a.staff}, stdout=io.StringIO())
+        agents = list(
+            selectors.registry_with_totals(workspace_id=tenant_a.id, since=selectors.period_start(30)).filter(
+                slug__in=demo.PROFILES
+            )
+        )
+    verdicts = {
+        a.slug: selectors.judge(
+            executions=a.executions,
+            success_rate=a.success_rate,
+            p95_ms=a.p95_ms,
+            min_success_rate=settings.AGENT_MIN_SUCCESS_RATE,
+            max_p95_ms=settings.AGENT_MAX_P95_MS,
+        )
+        for a in agents
+    }
+    assert all(a.executions > 0 for a in agents) and len(agents) == len(demo.PROFILES)
+    flagged = {slug: v.reasons for slug, v in verdicts.items() if v.underperforming}
+    assert sorted(flagged) == ["bid-adjuster", "long-form-writer", "seo-strategist"]
+    assert [r.split()[0] for r in flagged["bid-adjuster"]] == ["success"]
+    assert [r.split()[0] for r in flagged["long-form-writer"]] == ["p95"]
+    assert [r.split()[0] for r in flagged["seo-strategist"]] == ["p95"]
+
+    # The registry says why under each flagged agent's name, in words one can read without hovering.
+    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/agents/agentregistry/", {"underperforming": "yes"}).content.decode()
+    assert html.count("⚠ underperforming") == 3
+    assert re.search(r'<small class="rf-reasons">success \d+\.\d%</small>', html)
+    assert len(re.findall(r'<small class="rf-reasons">p95 [\d,]+ ms</small>', html)) == 2
+
+
+def test_agent_registry_columns_are_narrow_with_abbreviations(tenant_a, client_for):
+    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/agents/agentregistry/").content.decode()
+    head = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
+    assert len(re.findall(r"<th[\s>]", head)) == 9  # tier and domain share a column, the flag lives under the name
+    for title in ("executions in the period", "median latency, in milliseconds", "95th percentile latency, in milliseconds", "cost in US dollars"):
+        assert f'<abbr title="{title}">' in head
+    assert "/static/agents/admin.css" in html
+    assert "success rate below 90% or p95 above 5,000 ms" in html
