@@ -1,7 +1,5 @@
-from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count, OuterRef, Subquery, UniqueConstraint
+from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _, ngettext
 
@@ -9,33 +7,10 @@ from campaigns import services
 from campaigns.forms import QuestForm
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
 from raptorflow.admin import WorkspaceRoleInline, WorkspaceScopedAdmin
-from raptorflow.tenancy import current_workspace_id
+from raptorflow.forms import TenantModelForm
 
 
-class TenantAdminForm(forms.ModelForm):
-    """Checks the (workspace, ...) unique rules Django skips because workspace is not a form field.
-
-    Without it a duplicate name would reach the database as an IntegrityError (a 500 page).
-    Conditional rules are left out: the one here (one primary message architecture)
-    is kept by a service that demotes the previous primary.
-    """
-
-    def validate_unique(self):
-        super().validate_unique()
-        if self.instance.workspace_id is None:
-            self.instance.workspace_id = current_workspace_id()
-        exclude = self._get_validation_exclusions() - {"workspace"}
-        for constraint in self.instance._meta.constraints:
-            if isinstance(constraint, UniqueConstraint) and "workspace" in constraint.fields and constraint.condition is None:
-                if set(constraint.fields) & exclude:
-                    continue
-                try:
-                    constraint.validate(type(self.instance), self.instance, exclude=exclude)
-                except ValidationError as error:
-                    self._update_errors(error)
-
-
-class QuestAdminForm(TenantAdminForm):
+class QuestAdminForm(TenantModelForm):
     def clean(self):
         cleaned = super().clean()
         parent, campaign = cleaned.get("parent"), cleaned.get("campaign") or getattr(self.instance, "campaign", None)
@@ -49,7 +24,7 @@ class QuestAdminForm(TenantAdminForm):
 
 
 class WorkspaceScopedInline(WorkspaceRoleInline):
-    form = TenantAdminForm
+    form = TenantModelForm
 
 
 class MessageArchitectureInline(WorkspaceScopedInline):
@@ -60,7 +35,7 @@ class MessageArchitectureInline(WorkspaceScopedInline):
 
 @admin.register(Positioning)
 class PositioningAdmin(WorkspaceScopedAdmin):
-    form = TenantAdminForm
+    form = TenantModelForm
     list_display = ("name", "status", "target_segment", "created_by", "updated_at")
     list_filter = ("status",)
     search_fields = ("name", "target_segment")
@@ -76,7 +51,7 @@ class PositioningAdmin(WorkspaceScopedAdmin):
 
 @admin.register(MessageArchitecture)
 class MessageArchitectureAdmin(WorkspaceScopedAdmin):
-    form = TenantAdminForm
+    form = TenantModelForm
     list_display = ("name", "version", "positioning", "is_primary", "tone", "updated_at")
     list_filter = ("is_primary",)
     search_fields = ("name", "core_message", "positioning__name")
@@ -107,7 +82,7 @@ class CampaignCohortInline(WorkspaceScopedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(WorkspaceScopedAdmin):
-    form = TenantAdminForm
+    form = TenantModelForm
     list_display = ("name", "status", "positioning", "starts_at", "ends_at", "budget", "quest_count")
     list_filter = ("status", "positioning")
     search_fields = ("name", "objective")
@@ -154,7 +129,7 @@ class CampaignQuestAdmin(WorkspaceScopedAdmin):
 
 @admin.register(CampaignCohort)
 class CampaignCohortAdmin(WorkspaceScopedAdmin):
-    form = TenantAdminForm
+    form = TenantModelForm
     list_display = ("campaign", "cohort", "role", "added_at")
     list_filter = ("role",)
     search_fields = ("campaign__name", "cohort__name")

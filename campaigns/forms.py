@@ -1,5 +1,9 @@
 """Marketer forms. Every form takes the request's ``workspace``: choices and unique checks stay inside it.
 
+Model forms derive from :class:`raptorflow.forms.TenantModelForm`, as the
+admin's do: the models' unique rules (names unique per workspace, ignoring
+case) are validated there, with the model's message next to the field.
+
 Lists that the database keeps as arrays or JSON are edited as one item per
 line, so marketers never type JSON.
 """
@@ -12,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, Channel, MessageArchitecture, Positioning
+from raptorflow.forms import TenantModelForm
 from raptorflow.models import Cohort
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -129,29 +134,7 @@ class KpiTargetsField(forms.CharField):
         return targets
 
 
-class WorkspaceFormMixin:
-    """Keeps ``workspace`` and checks a name is free in it (a form error, not an IntegrityError)."""
-
-    unique_name_message = _("That name is already used in this workspace.")
-
-    def __init__(self, *args, workspace, **kwargs):
-        self.workspace = workspace
-        super().__init__(*args, **kwargs)
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        if not name:
-            raise forms.ValidationError(_("Give it a name."), code="required")
-        taken = type(self.instance)._default_manager.filter(workspace=self.workspace, name=name)
-        if not self.instance._state.adding:
-            taken = taken.exclude(pk=self.instance.pk)
-        if taken.exists():
-            raise forms.ValidationError(self.unique_name_message, code="unique")
-        return name
-
-
-class CampaignForm(WorkspaceFormMixin, forms.ModelForm):
-    unique_name_message = _("A campaign with this name already exists in this workspace.")
+class CampaignForm(TenantModelForm):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -220,8 +203,7 @@ class CampaignForm(WorkspaceFormMixin, forms.ModelForm):
         return cleaned
 
 
-class PositioningForm(WorkspaceFormMixin, forms.ModelForm):
-    unique_name_message = _("A positioning with this name already exists in this workspace.")
+class PositioningForm(TenantModelForm):
     differentiators = LinesField(label=_("Differentiators"), help_text=_("One per line."))
     proof_points = PipeRecordsField(
         keys=("claim", "source"),

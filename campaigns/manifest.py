@@ -18,11 +18,12 @@ EXPECTED = {
         "quests_ws_parent_pos_idx",
         "campaign_cohorts_ws_cohort_idx",
         # unique rules
-        "positioning_workspace_name_uniq",
+        "positioning_workspace_lower_name_uniq",
         "positioning_workspace_id_uniq",
         "message_architecture_name_version_uniq",
         "message_architecture_one_primary_uniq",
         "message_architecture_workspace_id_uniq",
+        "campaigns_workspace_lower_name_uniq",
         "campaigns_workspace_name_uniq",
         "campaigns_workspace_id_uniq",
         "campaign_quests_workspace_id_uniq",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models.functions import Now
+from django.db.models.functions import Lower, Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,8 +88,11 @@ class Positioning(TenantModel):
         verbose_name = _("positioning")
         verbose_name_plural = _("positioning")
         constraints = [
-            # Serves the positioning list (ordered by name) and the name lookup.
-            models.UniqueConstraint(fields=["workspace", "name"], name="positioning_workspace_name_uniq"),
+            # Names ignore case ("Trail" and "trail" clash); workspace first, like every tenant index.
+            models.UniqueConstraint(
+                "workspace", Lower("name"), name="positioning_workspace_lower_name_uniq",
+                violation_error_message=_("A positioning with this name already exists in this workspace."),
+            ),
             # Target of same-workspace keys from message_architecture and campaigns.
             models.UniqueConstraint(fields=["workspace", "id"], name="positioning_workspace_id_uniq"),
             models.CheckConstraint(condition=models.Q(status__in=["draft", "active", "archived"]), name="positioning_status_valid"),
@@ -251,7 +254,12 @@ class Campaign(TenantModel):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         constraints = [
-            # Serves the campaign list (ordered by name, searched by name prefix) and the unique-name check.
+            # Names ignore case ("Spring launch" and "spring launch" clash); first, so its message is the one shown.
+            models.UniqueConstraint(
+                "workspace", Lower("name"), name="campaigns_workspace_lower_name_uniq",
+                violation_error_message=_("A campaign with this name already exists in this workspace."),
+            ),
+            # Implied by the rule above, kept for its index: the campaign lists (ordered by name) walk it.
             models.UniqueConstraint(fields=["workspace", "name"], name="campaigns_workspace_name_uniq"),
             # Target of same-workspace keys (campaign_quests, campaign_cohorts, agent_assignments).
             models.UniqueConstraint(fields=["workspace", "id"], name="campaigns_workspace_id_uniq"),

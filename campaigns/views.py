@@ -78,18 +78,6 @@ def _count_of(model, field):
     return Coalesce(Subquery(rows, output_field=IntegerField()), Value(0))
 
 
-def _save_unique(form, request, name_field="name"):
-    """Save a form; a unique-name race lost at the database becomes a form error."""
-    try:
-        with transaction.atomic():
-            return form.save()
-    except IntegrityError as exc:
-        if "_workspace_name_uniq" not in str(exc):
-            raise
-        form.add_error(name_field, "That name was just taken in this workspace; choose another.")
-        return None
-
-
 # ---------------------------------------------------------------- campaigns
 
 
@@ -145,7 +133,7 @@ def campaign_create(request):
     form = CampaignForm(request.POST or None, workspace=request.workspace, initial={"status": Campaign.Status.DRAFT})
     if request.method == "POST" and form.is_valid():
         form.instance.created_by = request.user
-        campaign = _save_unique(form, request)
+        campaign = form.save_unique()
         if campaign is not None:
             messages.success(request, f"Campaign \u201c{campaign.name}\u201d created. Add its quests and cohorts below.")
             return redirect("campaigns:detail", pk=campaign.pk)
@@ -157,7 +145,7 @@ def campaign_update(request, pk):
     campaign = _campaign(request, pk)
     form = CampaignForm(request.POST or None, instance=campaign, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
-        if _save_unique(form, request) is not None:
+        if form.save_unique() is not None:
             messages.success(request, f"Campaign \u201c{campaign.name}\u201d saved.")
             return redirect("campaigns:detail", pk=campaign.pk)
     return render(request, "campaigns/campaign_form.html", {"form": form, "campaign": campaign, "nav": "campaigns"})
@@ -370,7 +358,7 @@ def positioning_form(request, pk=None):
     if request.method == "POST" and form.is_valid():
         if positioning is None:
             form.instance.created_by = request.user
-        saved = _save_unique(form, request)
+        saved = form.save_unique()
         if saved is not None:
             messages.success(request, f"Positioning \u201c{saved.name}\u201d saved.")
             return redirect("campaigns:positioning_detail", pk=saved.pk)

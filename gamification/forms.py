@@ -4,10 +4,11 @@ from django.utils.translation import gettext_lazy as _
 
 from gamification import services
 from gamification.models import Achievement
+from raptorflow.forms import TenantModelForm
 
 
-class AchievementForm(forms.ModelForm):
-    """Achievement editing; criteria are checked by the database's own rule."""
+class AchievementForm(TenantModelForm):
+    """Achievement editing; the code's uniqueness (ignoring case) is the model's rule, criteria the database's."""
 
     class Meta:
         model = Achievement
@@ -18,12 +19,8 @@ class AchievementForm(forms.ModelForm):
         widgets = {"criteria": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
     def clean_code(self):
-        code = self.cleaned_data["code"]
-        # workspace is not a form field, so Django skips (workspace, code) uniqueness;
-        # RLS limits this lookup to the current workspace.
-        if Achievement.objects.filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("An achievement with this code already exists in this workspace."), code="duplicate")
-        return code
+        # Codes are lowercase (achievements_code_format): "Quest-Master" is "quest-master", and clashes with it.
+        return self.cleaned_data["code"].lower()
 
     def clean(self):
         cleaned = super().clean()

@@ -106,8 +106,12 @@ class Achievement(TenantModel):
         verbose_name = _("achievement")
         verbose_name_plural = _("achievements")
         constraints = [
-            # Lookup by code (event handlers, demo seeding, imports).
-            models.UniqueConstraint(fields=["workspace", "code"], name="achievements_workspace_code_uniq"),
+            # Lookup by code (event handlers, demo seeding, imports). Codes are lowercase (achievements_code_format),
+            # so this rule is unique ignoring case too; the form lowercases what staff type.
+            models.UniqueConstraint(
+                fields=["workspace", "code"], name="achievements_workspace_code_uniq",
+                violation_error_message=_("An achievement with this code already exists in this workspace."),
+            ),
             # Target of the same-workspace composite key from user_achievements.
             models.UniqueConstraint(fields=["workspace", "id"], name="achievements_workspace_id_uniq"),
             models.CheckConstraint(

@@ -21,7 +21,7 @@ EXPECTED = {
     ],
     "indexes": [
         "cohorts_workspace_id_uniq",
-        "cohorts_workspace_name_uniq",
+        "cohorts_workspace_lower_name_uniq",
         "users_email_0ea73cca_like",
         "users_email_key",
         "users_groups_group_id_2f3517aa",

@@ -466,3 +466,43 @@ class RunDeferredSQL(Operation):
     @property
     def migration_name_fragment(self):
         return "run_deferred_sql"
+
+
+def refuse_case_duplicates(table: str, column: str = "name"):
+    """A ``RunPython`` for the migration that builds a unique index on ``(workspace_id, lower(column))``.
+
+    Put it right before the ``CREATE UNIQUE INDEX CONCURRENTLY``: when some
+    values of one workspace differ only by case, it stops the migration
+    before the build and names them all (workspace, values), so nothing is
+    left behind. It only reads, so ``migrate`` may still retry the migration.
+    It sees every row only when the migrating role is not bound by RLS (a
+    superuser, such as the embedded server's ``postgres``). Under FORCE ROW
+    LEVEL SECURITY a plain owner sees no row here; the build then refuses
+    by itself, PostgreSQL naming the first duplicate key, and ``migrate``
+    drops the INVALID index the failed build leaves.
+    """
+    from django.core.management.base import CommandError
+    from django.db.migrations import RunPython
+
+    def check(apps, schema_editor):
+        if schema_editor.collect_sql:  # sqlmigrate: say what would run, run nothing
+            schema_editor.collected_sql.append(f"-- (Python) refuse_case_duplicates({table!r}, {column!r}): reads only")
+            return
+        q = schema_editor.quote_name
+        with schema_editor.connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT coalesce(w.slug, t.workspace_id::text), array_agg(t.{q(column)} ORDER BY t.{q(column)})"
+                f" FROM {q(table)} AS t LEFT JOIN workspaces AS w ON w.id = t.workspace_id"
+                f" GROUP BY t.workspace_id, w.slug, lower(t.{q(column)}) HAVING count(*) > 1"
+                " ORDER BY 1, 2 LIMIT 100"
+            )
+            clashes = cursor.fetchall()
+        if clashes:
+            listed = "\n".join(f"  workspace {workspace}: " + ", ".join(repr(v) for v in values) for workspace, values in clashes)
+            raise CommandError(
+                f"{table}.{column} must be unique per workspace ignoring case, and these values differ only by case"
+                f" (first 100 groups):\n{listed}\nRename or merge them, then run migrate again."
+                " Nothing of this migration was applied."
+            )
+
+    return RunPython(check, RunPython.noop)

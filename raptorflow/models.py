@@ -213,7 +213,11 @@ class Cohort(TenantModel):
         verbose_name = _("cohort")
         verbose_name_plural = _("cohorts")
         constraints = [
-            models.UniqueConstraint(fields=["workspace", "name"], name="cohorts_workspace_name_uniq"),
+            # Names ignore case ("Trail runners" and "trail runners" clash); workspace first, like every tenant index.
+            models.UniqueConstraint(
+                "workspace", models.functions.Lower("name"), name="cohorts_workspace_lower_name_uniq",
+                violation_error_message=_("A cohort with this name already exists in this workspace."),
+            ),
             # Target of same-workspace composite foreign keys from other tables.
             models.UniqueConstraint(fields=["workspace", "id"], name="cohorts_workspace_id_uniq"),
             models.CheckConstraint(condition=JsonbTypeIs("criteria", "object"), name="cohorts_criteria_object"),

@@ -45,7 +45,7 @@ def test_positioning_proof_points_must_be_a_json_array(tenant_a):
 def test_positioning_name_is_unique_per_workspace_only(tenant_a, tenant_b):
     make_positioning(tenant_a, "Premium")
     make_positioning(tenant_b, "Premium")  # another workspace may use the same name
-    with pytest.raises(IntegrityError, match="positioning_workspace_name_uniq"):
+    with pytest.raises(IntegrityError, match="positioning_workspace_lower_name_uniq"):
         with transaction.atomic():
             make_positioning(tenant_a, "Premium")
 
