@@ -253,7 +253,7 @@ class SystemAlertAdmin(WorkspaceRoleAdmin):
         alerts = list(queryset)
         if request.POST.get("confirm") == "yes":
             result = services.acknowledge_many(alerts=alerts, by=request.user)
-            self._report(request, result, _("Acknowledged"))
+            self._report(request, result, _("Acknowledged"), self.ACK_SAME)
             return None
         return self._confirmation(request, alerts, "acknowledge_selected", _("Acknowledge alerts"), self._ack_outcome)
 
@@ -263,28 +263,32 @@ class SystemAlertAdmin(WorkspaceRoleAdmin):
         form = ResolveForm(request.POST if request.POST.get("confirm") == "yes" else None)
         if form.is_bound and form.is_valid():
             result = services.resolve_many(alerts=alerts, by=request.user, note=form.cleaned_data["note"])
-            self._report(request, result, _("Resolved"))
+            self._report(request, result, _("Resolved"), self.RESOLVE_SAME)
             return None
         return self._confirmation(
             request, alerts, "resolve_selected", _("Resolve alerts"), self._resolve_outcome, form=form
         )
 
-    @staticmethod
-    def _ack_outcome(alert):
+    # The confirmation page's words for an alert already in the wanted state; the report repeats them.
+    ACK_SAME = _("already acknowledged: unchanged")
+    RESOLVE_SAME = _("already resolved: unchanged")
+
+    @classmethod
+    def _ack_outcome(cls, alert):
         if alert.is_platform_wide:
             return "skip", _("platform-wide: read-only for a workspace")
         if alert.status == SystemAlert.Status.RESOLVED:
             return "skip", _("already resolved: cannot be acknowledged")
         if alert.status == SystemAlert.Status.ACKNOWLEDGED:
-            return "same", _("already acknowledged: unchanged")
+            return "same", cls.ACK_SAME
         return "change", _("will be acknowledged")
 
-    @staticmethod
-    def _resolve_outcome(alert):
+    @classmethod
+    def _resolve_outcome(cls, alert):
         if alert.is_platform_wide:
             return "skip", _("platform-wide: read-only for a workspace")
         if alert.status == SystemAlert.Status.RESOLVED:
-            return "same", _("already resolved: unchanged")
+            return "same", cls.RESOLVE_SAME
         return "change", _("will be resolved")
 
     def _confirmation(self, request, alerts, action, title, outcome, form=None):
@@ -295,6 +299,8 @@ class SystemAlertAdmin(WorkspaceRoleAdmin):
             "opts": self.model._meta,
             "rows": rows,
             "changes": sum(1 for row in rows if row[1] == "change"),
+            "unchanged": sum(1 for row in rows if row[1] == "same"),
+            "skipped": sum(1 for row in rows if row[1] == "skip"),
             "action": action,
             "form": form,
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -302,19 +308,33 @@ class SystemAlertAdmin(WorkspaceRoleAdmin):
         }
         return TemplateResponse(request, "admin/alerts/systemalert/confirm_action.html", context)
 
-    def _report(self, request, result, verb):
+    def _report(self, request, result, verb, same):
+        """The three counts of the confirmation page, as they turned out."""
         for alert in result.done:
             # The admin history records the acting staff user too.
             self.log_change(request, alert, f"{verb} (status {alert.status}).")
-        if result.done:
+        done = len(result.done)
+        self.message_user(
+            request,
+            ngettext("%(verb)s %(count)d alert.", "%(verb)s %(count)d alerts.", done) % {"verb": verb, "count": done},
+            messages.SUCCESS if done else messages.INFO,
+        )
+        if result.unchanged:
+            count = len(result.unchanged)
             self.message_user(
                 request,
-                ngettext("%(verb)s %(count)d alert.", "%(verb)s %(count)d alerts.", len(result.done))
-                % {"verb": verb, "count": len(result.done)},
-                messages.SUCCESS,
+                ngettext("%(count)d alert %(same)s.", "%(count)d alerts %(same)s.", count) % {"count": count, "same": same},
+                messages.INFO,
             )
-        for alert, reason in result.refused:
-            self.message_user(request, f"{alert.title}: {reason}", messages.WARNING)
+        if result.refused:
+            count = len(result.refused)
+            reasons = "; ".join(f"{alert.title}: {reason}" for alert, reason in result.refused)
+            self.message_user(
+                request,
+                ngettext("Skipped %(count)d alert: %(reasons)s", "Skipped %(count)d alerts: %(reasons)s", count)
+                % {"count": count, "reasons": reasons},
+                messages.WARNING,
+            )
 
 
 class ReadFilter(admin.SimpleListFilter):
@@ -412,13 +432,20 @@ class UserNotificationAdmin(WorkspaceRoleAdmin):
 
     @admin.action(description=_("Mark selected notifications as read"), permissions=["view"])
     def mark_selected_read(self, request, queryset):
-        count = 0
-        for notification in queryset.filter(read_at__isnull=True):
+        selected = list(queryset)
+        unread = [n for n in selected if n.read_at is None]
+        for notification in unread:
             services.mark_read(notification=notification)
-            count += 1
+        count, already = len(unread), len(selected) - len(unread)
         self.message_user(
             request, ngettext("Marked %d notification as read.", "Marked %d notifications as read.", count) % count
         )
+        if already:
+            self.message_user(
+                request,
+                ngettext("%d was already read: unchanged.", "%d were already read: unchanged.", already) % already,
+                messages.INFO,
+            )
 
     def mark_all_read_view(self, request):
         if request.method != "POST":

@@ -55,32 +55,43 @@ def resolve(*, alert: SystemAlert, by: User | None = None, note: str = "") -> Sy
 
 @dataclass
 class BulkResult:
-    """What a bulk action did: the alerts changed, and a message per alert refused."""
+    """What a bulk action did, alert by alert, in the three outcomes its confirmation page announces.
+
+    ``done``: changed now; ``unchanged``: already in the wanted state (the procedure
+    is idempotent and changed nothing); ``refused``: the procedure's message per alert.
+    """
 
     done: list[SystemAlert] = field(default_factory=list)
+    unchanged: list[SystemAlert] = field(default_factory=list)
     refused: list[tuple[SystemAlert, str]] = field(default_factory=list)
 
 
-def acknowledge_many(*, alerts, by: User) -> BulkResult:
-    """Acknowledge each alert; one refused (resolved, platform-wide) does not stop the others."""
+def _each(alerts, call, already: str) -> BulkResult:
+    """Call ``call(alert)`` for each alert; one refused does not stop the others.
+
+    The procedure decides what it refuses; an alert it accepts that was already
+    in status ``already`` before the call counts as unchanged, not done.
+    """
     result = BulkResult()
     for alert in alerts:
+        before = alert.status
         try:
-            result.done.append(acknowledge(alert=alert, by=by))
+            after = call(alert)
         except SQLFunctionError as exc:
             result.refused.append((alert, str(exc)))
+            continue
+        (result.unchanged if before == already else result.done).append(after)
     return result
+
+
+def acknowledge_many(*, alerts, by: User) -> BulkResult:
+    """Acknowledge each alert; resolved and platform-wide ones are refused, acknowledged ones unchanged."""
+    return _each(alerts, lambda alert: acknowledge(alert=alert, by=by), SystemAlert.Status.ACKNOWLEDGED)
 
 
 def resolve_many(*, alerts, by: User, note: str = "") -> BulkResult:
-    """Resolve each alert with the same note; refusals (platform-wide) are collected."""
-    result = BulkResult()
-    for alert in alerts:
-        try:
-            result.done.append(resolve(alert=alert, by=by, note=note))
-        except SQLFunctionError as exc:
-            result.refused.append((alert, str(exc)))
-    return result
+    """Resolve each alert with the same note; platform-wide ones are refused, resolved ones unchanged."""
+    return _each(alerts, lambda alert: resolve(alert=alert, by=by, note=note), SystemAlert.Status.RESOLVED)
 
 
 def notify(

@@ -108,11 +108,20 @@ class CampaignAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description=_("Archive selected campaigns"), permissions=["change"])
     def archive_selected(self, request, queryset):
-        count = 0
+        count = already = 0
         for campaign in queryset:
+            if campaign.status == Campaign.Status.ARCHIVED:
+                already += 1
+                continue
             services.archive_campaign(campaign=campaign)
             count += 1
         self.message_user(request, ngettext("%d campaign archived.", "%d campaigns archived.", count) % count, messages.SUCCESS)
+        if already:
+            self.message_user(
+                request,
+                ngettext("%d was already archived: unchanged.", "%d were already archived: unchanged.", already) % already,
+                messages.INFO,
+            )
 
 
 @admin.register(CampaignQuest)

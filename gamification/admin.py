@@ -88,13 +88,29 @@ class AchievementAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description=_("Activate selected achievements"), permissions=["change"])
     def activate(self, request, queryset):
+        selected = queryset.count()
         changed = services.set_achievements_active(achievements=queryset, active=True)
         self.message_user(request, ngettext("%d achievement activated.", "%d achievements activated.", changed) % changed)
+        if selected - changed:
+            unchanged = selected - changed
+            self.message_user(
+                request,
+                ngettext("%d was already active: unchanged.", "%d were already active: unchanged.", unchanged) % unchanged,
+                messages.INFO,
+            )
 
     @admin.action(description=_("Deactivate selected achievements"), permissions=["change"])
     def deactivate(self, request, queryset):
+        selected = queryset.count()
         changed = services.set_achievements_active(achievements=queryset, active=False)
         self.message_user(request, ngettext("%d achievement deactivated.", "%d achievements deactivated.", changed) % changed)
+        if selected - changed:
+            unchanged = selected - changed
+            self.message_user(
+                request,
+                ngettext("%d was already inactive: unchanged.", "%d were already inactive: unchanged.", unchanged) % unchanged,
+                messages.INFO,
+            )
 
     @admin.action(description=_("Award selected achievements to members…"), permissions=["change"])
     def award_to_users(self, request, queryset):

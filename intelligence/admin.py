@@ -264,17 +264,33 @@ class MarketInsightAdmin(WorkspaceScopedAdmin):
 
     @admin.action(description=_("Publish selected insights"), permissions=["change"])
     def publish(self, request, queryset):
-        count = services.publish_insights(insight_ids=queryset.values_list("id", flat=True), by=request.user)
-        self.message_user(
-            request, ngettext("%d insight published.", "%d insights published.", count) % count, messages.SUCCESS
+        ids = list(queryset.values_list("id", flat=True))
+        count = services.publish_insights(insight_ids=ids, by=request.user)
+        self._report(
+            request,
+            count,
+            len(ids) - count,
+            done=ngettext("%d insight published.", "%d insights published.", count),
+            skipped=ngettext("%d was already published: unchanged.", "%d were already published: unchanged.", len(ids) - count),
         )
 
     @admin.action(description=_("Archive selected insights"), permissions=["change"])
     def archive(self, request, queryset):
-        count = services.archive_insights(insight_ids=queryset.values_list("id", flat=True))
-        self.message_user(
-            request, ngettext("%d insight archived.", "%d insights archived.", count) % count, messages.SUCCESS
+        ids = list(queryset.values_list("id", flat=True))
+        count = services.archive_insights(insight_ids=ids)
+        self._report(
+            request,
+            count,
+            len(ids) - count,
+            done=ngettext("%d insight archived.", "%d insights archived.", count),
+            skipped=ngettext("%d was already archived: unchanged.", "%d were already archived: unchanged.", len(ids) - count),
         )
+
+    def _report(self, request, changed, unchanged, *, done, skipped):
+        """Changed and unchanged counts of a bulk action, both said."""
+        self.message_user(request, done % changed, messages.SUCCESS if changed else messages.INFO)
+        if unchanged:
+            self.message_user(request, skipped % unchanged, messages.INFO)
 
     def response_change(self, request, obj):
         # The change form's "Save and publish" button.

@@ -265,3 +265,124 @@ def test_agent_registry_columns_are_narrow_with_abbreviations(tenant_a, client_f
         assert f'<abbr title="{title}">' in head
     assert "/static/agents/admin.css" in html
     assert "success rate below 90% or p95 above 5,000 ms" in html
+
+
+# ---------------------------------------------------------------- admin: bulk actions say what they did
+
+
+def _act(client, path, data):
+    """POST a bulk action; the messages of the page it lands on."""
+    response = client.post(path, data, follow=True)
+    return [str(m) for m in response.context["messages"]]
+
+
+def _alert(tenant, title, status="open"):
+    from alerts import services
+
+    with tenant.context():
+        alert = services.raise_alert(severity="warning", source="checks", title=title, fingerprint=title)
+        if status in ("acknowledged", "resolved"):
+            alert = services.acknowledge(alert=alert, by=tenant.owner)
+        if status == "resolved":
+            alert = services.resolve(alert=alert, by=tenant.owner, note="done")
+    return alert
+
+
+def test_acknowledge_reports_the_counts_its_confirmation_page_announced(tenant_a, client_for):
+    alerts = [
+        _alert(tenant_a, "disk A"),
+        _alert(tenant_a, "disk B"),
+        _alert(tenant_a, "queue", "acknowledged"),
+        _alert(tenant_a, "cert", "resolved"),
+    ]
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    data = {"action": "acknowledge_selected", "_selected_action": [str(a.id) for a in alerts]}
+
+    preview = client.post("/admin/alerts/systemalert/", data).content.decode()
+    assert "2 alerts will change" in preview
+    assert "1 is already in that state and stays unchanged." in preview and "1 will be skipped." in preview
+
+    done = _act(client, "/admin/alerts/systemalert/", {**data, "confirm": "yes"})
+    assert done[0] == "Acknowledged 2 alerts."
+    assert done[1] == "1 alert already acknowledged: unchanged."
+    assert done[2].startswith("Skipped 1 alert: cert: ") and len(done) == 3
+
+
+def test_resolve_reports_the_counts_its_confirmation_page_announced(tenant_a, client_for):
+    alerts = [_alert(tenant_a, "disk A"), _alert(tenant_a, "queue", "acknowledged"), _alert(tenant_a, "cert", "resolved")]
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    data = {"action": "resolve_selected", "_selected_action": [str(a.id) for a in alerts]}
+
+    preview = client.post("/admin/alerts/systemalert/", data).content.decode()
+    assert "2 alerts will change" in preview and "1 is already in that state and stays unchanged." in preview
+
+    done = _act(client, "/admin/alerts/systemalert/", {**data, "confirm": "yes", "note": "Fixed"})
+    assert done == ["Resolved 2 alerts.", "1 alert already resolved: unchanged."]
+
+
+def test_marking_notifications_read_counts_those_already_read(tenant_a, client_for):
+    from alerts import services
+    from alerts.models import UserNotification
+
+    with tenant_a.context():
+        fresh = services.notify(user=tenant_a.staff, title="fresh")
+        seen = services.notify(user=tenant_a.staff, title="seen")
+    with tenant_a.context(tenant_a.staff):
+        services.mark_read(notification=UserNotification.objects.get(id=seen.id))
+    done = _act(
+        client_for(tenant_a.staff, tenant_a.workspace),
+        "/admin/alerts/usernotification/",
+        {"action": "mark_selected_read", "_selected_action": [str(fresh.id), str(seen.id)]},
+    )
+    assert done == ["Marked 1 notification as read.", "1 was already read: unchanged."]
+
+
+def test_publishing_and_archiving_insights_say_what_was_skipped(tenant_a, client_for):
+    from intelligence import services
+
+    with tenant_a.context():
+        signal = services.ingest_signal(title="Competitor cuts prices", source="tracker", signal_type="competitor_pricing")
+        draft = services.synthesize_insight(title="Draft", summary="", signal_ids=[signal.pk])
+        published = services.synthesize_insight(title="Out", summary="", signal_ids=[signal.pk])
+        services.publish_insights(insight_ids=[published.pk], by=tenant_a.owner)
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    both = [str(draft.pk), str(published.pk)]
+
+    insights = "/admin/intelligence/marketinsight/"
+    publish, archive = {"action": "publish", "_selected_action": both}, {"action": "archive", "_selected_action": both}
+    assert _act(client, insights, publish) == ["1 insight published.", "1 was already published: unchanged."]
+    assert _act(client, insights, archive) == ["2 insights archived."]
+    assert _act(client, insights, archive) == ["0 insights archived.", "2 were already archived: unchanged."]
+
+
+def test_activating_and_deactivating_achievements_say_what_was_unchanged(tenant_a, client_for):
+    from gamification.models import Achievement
+
+    with tenant_a.context():
+        on = Achievement.objects.create(workspace=tenant_a.workspace, code="on", name="On", target_value=1, criteria={"event": "manual", "count": 1}, is_active=True)
+        off = Achievement.objects.create(workspace=tenant_a.workspace, code="off", name="Off", target_value=1, criteria={"event": "manual", "count": 1}, is_active=False)
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    both = [str(on.pk), str(off.pk)]
+    achievements = "/admin/gamification/achievement/"
+    activate = {"action": "activate", "_selected_action": both}
+    assert _act(client, achievements, activate) == ["1 achievement activated.", "1 was already active: unchanged."]
+    deactivate_one = {"action": "deactivate", "_selected_action": [str(off.pk)]}
+    assert _act(client, achievements, deactivate_one) == ["1 achievement deactivated."]
+    deactivate = {"action": "deactivate", "_selected_action": both}
+    assert _act(client, achievements, deactivate) == ["1 achievement deactivated.", "1 was already inactive: unchanged."]
+
+
+def test_archiving_campaigns_says_which_were_archived_already(tenant_a, client_for):
+    from campaigns.models import Campaign
+
+    with tenant_a.context():
+        live = Campaign.objects.create(workspace=tenant_a.workspace, name="Live")
+        gone = Campaign.objects.create(workspace=tenant_a.workspace, name="Gone", status=Campaign.Status.ARCHIVED)
+    done = _act(
+        client_for(tenant_a.staff, tenant_a.workspace),
+        "/admin/campaigns/campaign/",
+        {"action": "archive_selected", "_selected_action": [str(live.pk), str(gone.pk)]},
+    )
+    assert done == ["1 campaign archived.", "1 was already archived: unchanged."]
+    with tenant_a.context():
+        assert Campaign.objects.get(pk=live.pk).status == Campaign.Status.ARCHIVED
