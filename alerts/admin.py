@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -156,7 +157,7 @@ def _when_by(user, when):
     if when is None:
         return "—"
     who = str(user) if user is not None else _("the platform team")
-    return format_html("{}<br><small>{}</small>", who, timezone.localtime(when).strftime("%Y-%m-%d %H:%M"))
+    return format_html("{}<br><small>{}</small>", who, date_format(timezone.localtime(when), "DATETIME_FORMAT"))
 
 
 @admin.register(SystemAlert)

@@ -14,6 +14,8 @@ from django.db import connection
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -41,8 +43,6 @@ class RecentFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         from datetime import timedelta
-
-        from django.utils import timezone
 
         days = self.DAYS.get(self.value())
         if days is None:
@@ -249,7 +249,7 @@ class MarketInsightAdmin(WorkspaceScopedAdmin):
                     s.signal_type,
                     s.strength,
                     s.occurrences,
-                    s.last_detected_at.strftime("%Y-%m-%d %H:%M"),
+                    date_format(timezone.localtime(s.last_detected_at), "DATETIME_FORMAT"),
                 )
                 for s in signals
             ),

@@ -192,6 +192,8 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One date format everywhere dates are shown without an explicit one (the admin): ISO, year always.
+FORMAT_MODULE_PATH = ["raptorflow.formats"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -386,3 +386,29 @@ def test_archiving_campaigns_says_which_were_archived_already(tenant_a, client_f
     assert done == ["1 campaign archived.", "1 was already archived: unchanged."]
     with tenant_a.context():
         assert Campaign.objects.get(pk=live.pk).status == Campaign.Status.ARCHIVED
+
+
+# ---------------------------------------------------------------- admin: one date format
+
+
+ISO_MINUTE = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"
+
+
+def test_admin_shows_every_date_in_one_format_with_the_year(tenant_a, client_for):
+    from datetime import date, datetime, timezone
+
+    from django.utils import formats
+
+    alert = _alert(tenant_a, "queue", "acknowledged")
+    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/alerts/systemalert/").content.decode()
+    # Django's column (last seen) and the handling column (acknowledged: who and when) agree.
+    last_seen = re.search(r'<td class="field-last_seen_at[^"]*">([^<]*)</td>', html).group(1)
+    acknowledged = re.search(r'<td class="field-acknowledged">.*?<small>([^<]*)</small>', html, re.S).group(1)
+    assert re.fullmatch(ISO_MINUTE, last_seen) and re.fullmatch(ISO_MINUTE, acknowledged)
+    assert last_seen == alert.last_seen_at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M")
+    assert not re.search(r"\b(a\.m\.|p\.m\.|noon|midnight)", html)
+    # The change page's read-only dates too, and plain dates.
+    page = client_for(tenant_a.staff, tenant_a.workspace).get(f"/admin/alerts/systemalert/{alert.id}/change/").content.decode()
+    assert re.search(rf'<div class="readonly">{ISO_MINUTE}</div>', page)
+    assert formats.date_format(date(2026, 1, 2)) == "2026-01-02"
+    assert formats.date_format(datetime(2026, 11, 28, 18, 6), "DATETIME_FORMAT") == "2026-11-28 18:06"
