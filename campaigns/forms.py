@@ -164,12 +164,17 @@ class CampaignForm(TenantModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["positioning"].queryset = Positioning.objects.filter(workspace=self.workspace).order_by("name")
-        self.fields["message_architecture"].queryset = (
+        messaging = self.fields["message_architecture"]
+        # Any of the workspace's messaging validates (clean() checks the pair, with a message that says so);
+        # the dropdown offers only the chosen positioning's.
+        messaging.queryset = (
             MessageArchitecture.objects.filter(workspace=self.workspace)
             .select_related("positioning")
             .order_by("positioning__name", "name", "-version")
         )
-        self.fields["message_architecture"].label_from_instance = lambda m: f"{m.positioning.name}: {m}"
+        self.messaging_groups = self._messaging_groups(messaging.queryset)
+        messaging.widget.choices = self._messaging_choices(self.chosen_positioning_id())
+        messaging.help_text = _("Only the chosen positioning\u2019s messaging is offered; with no positioning, all of it.")
         self.fields["starts_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         self.fields["ends_at"].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d"]
         if self.instance._state.adding:
@@ -177,6 +182,41 @@ class CampaignForm(TenantModelForm):
             self.fields["status"].choices = [
                 c for c in self.fields["status"].choices if c[0] != Campaign.Status.ARCHIVED
             ]
+
+    def chosen_positioning_id(self) -> str:
+        """The positioning the form stands on: the submitted one, else the initial or saved one ("" for none)."""
+        if self.is_bound:
+            value = self.data.get(self.add_prefix("positioning"))
+        else:
+            value = self.initial.get("positioning", self.instance.positioning_id)
+        value = getattr(value, "pk", value)
+        return str(value) if value else ""
+
+    @staticmethod
+    def _messaging_groups(architectures) -> list[dict]:
+        """``[{"id", "name", "options": [[id, label], ...]}]`` per positioning: the choices, and the script's data."""
+        groups = {}
+        for architecture in architectures:
+            group = groups.setdefault(
+                architecture.positioning_id,
+                {"id": str(architecture.positioning_id), "name": architecture.positioning.name, "options": []},
+            )
+            group["options"].append([str(architecture.pk), str(architecture)])
+        return list(groups.values())
+
+    def _messaging_choices(self, positioning_id: str) -> list:
+        empty = [("", self.fields["message_architecture"].empty_label)]
+        if positioning_id:
+            return empty + [tuple(o) for g in self.messaging_groups if g["id"] == positioning_id for o in g["options"]]
+        return empty + [(g["name"], [tuple(o) for o in g["options"]]) for g in self.messaging_groups]
+
+    def unvalidated_copy(self):
+        """The submitted values in a form that shows no errors ("Update messaging choices" without JavaScript)."""
+        initial = {
+            name: field.widget.value_from_datadict(self.data, self.files, self.add_prefix(name))
+            for name, field in self.fields.items()
+        }
+        return type(self)(instance=self.instance, workspace=self.workspace, initial=initial, prefix=self.prefix)
 
     def clean_budget(self):
         budget = self.cleaned_data.get("budget")

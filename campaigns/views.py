@@ -31,6 +31,8 @@ from raptorflow.middleware import forbidden
 from raptorflow.pagination import EstimatedCountPaginator
 
 PAGE_SIZE = 20
+# The campaign form's "Update messaging choices" button (shown without JavaScript): re-render, save nothing.
+UPDATE_CHOICES = "update_choices"
 READ_ONLY_MESSAGE = "Your role in this workspace can read campaigns but not change them."
 
 
@@ -131,7 +133,9 @@ def campaign_list(request):
 @writer_required
 def campaign_create(request):
     form = CampaignForm(request.POST or None, workspace=request.workspace, initial={"status": Campaign.Status.DRAFT})
-    if request.method == "POST" and form.is_valid():
+    if UPDATE_CHOICES in request.POST:
+        form = form.unvalidated_copy()
+    elif request.method == "POST" and form.is_valid():
         form.instance.created_by = request.user
         campaign = form.save_unique()
         if campaign is not None:
@@ -144,7 +148,9 @@ def campaign_create(request):
 def campaign_update(request, pk):
     campaign = _campaign(request, pk)
     form = CampaignForm(request.POST or None, instance=campaign, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
+    if UPDATE_CHOICES in request.POST:
+        form = form.unvalidated_copy()
+    elif request.method == "POST" and form.is_valid():
         if form.save_unique() is not None:
             messages.success(request, f"Campaign \u201c{campaign.name}\u201d saved.")
             return redirect("campaigns:detail", pk=campaign.pk)
