@@ -363,10 +363,19 @@ def _seed_quests(workspace, campaign, parent, quests, today):
         quest = existing or CampaignQuest(workspace=workspace, campaign=campaign, parent=parent, title=title)
         quest.position = position
         quest.xp_reward = xp
-        quest.due_at = today + datetime.timedelta(days=7 * (position + 1))
+        quest.due_at = _within(campaign, today + datetime.timedelta(days=7 * (position + 1)))
         if quest.status != status:
             quest.status = status
             quest.completed_at = today - datetime.timedelta(days=position + 1) if status == CampaignQuest.Status.COMPLETED else None
         quest.save()
         count += 1 + _seed_quests(workspace, campaign, quest, children, today)
     return count
+
+
+def _within(campaign, due):
+    """A demo due date inside the campaign's window (forms refuse one outside it)."""
+    if campaign.ends_at and due > campaign.ends_at:
+        due = campaign.ends_at
+    if campaign.starts_at and due < campaign.starts_at:
+        due = campaign.starts_at
+    return due

@@ -10,13 +10,19 @@ Django's ``on_delete`` mirrors the SQL rule so both paths agree.
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower, Now
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.translation import gettext_lazy as _
 
 from raptorflow.models import JsonbTypeIs, TenantModel
+
+def _full(moment) -> str:
+    """A moment as messages name it: "1 Mar 2027, 09:00" in the current time zone."""
+    return dateformat.format(timezone.localtime(moment), "j M Y, H:i")
+
 
 def created_by_fk(related_name):
     return models.ForeignKey(
@@ -382,6 +388,24 @@ class CampaignQuest(TenantModel):
 
     def __str__(self):
         return self.title
+
+    def clean(self):
+        # The one rule of a quest's due date, for every form (pages and admin run it through full_clean).
+        super().clean()
+        if self.due_at is None or self.campaign_id is None:
+            return
+        starts, ends = self.campaign.starts_at, self.campaign.ends_at
+        if (starts and self.due_at < starts) or (ends and self.due_at > ends):
+            if starts and ends:
+                message = _("Set a due date within the campaign, %(starts)s to %(ends)s.")
+            elif starts:
+                message = _("Set a due date on or after the campaign's start, %(starts)s.")
+            else:
+                message = _("Set a due date on or before the campaign's end, %(ends)s.")
+            raise ValidationError(
+                {"due_at": ValidationError(message, code="outside_campaign",
+                                           params={"starts": starts and _full(starts), "ends": ends and _full(ends)})}
+            )
 
     def save(self, *args, **kwargs):
         # completed_at follows the status (a CHECK insists), whichever form or action changed it.
