@@ -6,7 +6,6 @@ synthesizes insights from a selection. Insights are edited here and published
 through an action; their contributing signals are listed read-only.
 """
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.paginator import Paginator
@@ -22,15 +21,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from intelligence import services
+from intelligence.forms import MarketInsightForm, SynthesizeForm
 from intelligence.models import IntelligenceSignal, MarketInsight
 from raptorflow.admin import WorkspaceScopedAdmin
 from raptorflow.sql import SQLFunctionError
-
-
-class SynthesizeForm(forms.Form):
-    title = forms.CharField(label=_("Insight title"), max_length=300)
-    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 5}), required=False)
-    category = forms.ChoiceField(label=_("Category"), choices=MarketInsight.Category.choices)
 
 
 class RecentFilter(admin.SimpleListFilter):
@@ -189,22 +183,6 @@ class IntelligenceSignalAdmin(WorkspaceScopedAdmin):
             "action": "synthesize_insight",
         }
         return TemplateResponse(request, "admin/intelligence/intelligencesignal/synthesize.html", context)
-
-
-class MarketInsightForm(forms.ModelForm):
-    class Meta:
-        model = MarketInsight
-        fields = ("title", "summary", "category", "impact", "recommended_actions", "valid_until")
-
-    def clean_recommended_actions(self):
-        actions = self.cleaned_data["recommended_actions"]
-        if actions is None:
-            return []
-        if not isinstance(actions, list):
-            raise forms.ValidationError(
-                _('Recommended actions must be a JSON list, e.g. ["Brief the sales team"].'), code="not_a_list"
-            )
-        return actions
 
 
 @admin.register(MarketInsight)

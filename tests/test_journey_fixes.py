@@ -412,3 +412,77 @@ def test_admin_shows_every_date_in_one_format_with_the_year(tenant_a, client_for
     assert re.search(rf'<div class="readonly">{ISO_MINUTE}</div>', page)
     assert formats.date_format(date(2026, 1, 2)) == "2026-01-02"
     assert formats.date_format(datetime(2026, 11, 28, 18, 6), "DATETIME_FORMAT") == "2026-11-28 18:06"
+
+
+# ---------------------------------------------------------------- admin: recommended actions as rows
+
+
+def _insight(tenant, actions):
+    from intelligence import services
+    from intelligence.models import MarketInsight
+
+    with tenant.context():
+        signal = services.ingest_signal(title="Competitor cuts prices", source="tracker", signal_type="competitor_pricing")
+        insight = services.synthesize_insight(title="Price war", summary="", signal_ids=[signal.pk])
+        MarketInsight.objects.filter(pk=insight.pk).update(recommended_actions=actions)
+    return insight
+
+
+def _saved_actions(tenant, insight):
+    from intelligence.models import MarketInsight
+
+    with tenant.context():
+        return MarketInsight.objects.get(pk=insight.pk).recommended_actions
+
+
+def _insight_form(**rows):
+    data = {"title": "Price war", "summary": "", "category": "pricing", "impact": "high", "valid_until_0": "", "valid_until_1": ""}
+    data["recommended_actions-rows"] = str(len(rows))
+    for n, (action, owner, due) in enumerate(rows.values()):
+        data |= {f"recommended_actions-{n}-action": action, f"recommended_actions-{n}-owner": owner, f"recommended_actions-{n}-due": due}
+    return data
+
+
+def test_recommended_actions_are_edited_as_rows_not_raw_json(tenant_a, client_for):
+    brief = {"action": "Brief sales", "owner": "Sam", "due": "2026-12-01", "priority": "high"}
+    insight = _insight(tenant_a, ["Match the price", brief])
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    url = f"/admin/intelligence/marketinsight/{insight.pk}/change/"
+
+    page = client.get(url).content.decode()
+    assert '<textarea name="recommended_actions"' not in page
+    assert re.search(r'name="recommended_actions-0-action" id="id_recommended_actions_0_action" value="Match the price"', page)
+    assert 'name="recommended_actions-1-owner" id="id_recommended_actions_1_owner" value="Sam"' in page
+    assert 'type="date" name="recommended_actions-1-due" id="id_recommended_actions_1_due" value="2026-12-01"' in page
+    assert '<label for="id_recommended_actions_0_action"' in page  # the field's label points at the first row
+    assert 'name="recommended_actions-4-action"' in page and 'name="recommended_actions-5-action"' not in page  # 3 empty rows
+
+    # Edit: keep the first, change the owner of the second (its other keys survive), add a third; blank rows are dropped.
+    form = _insight_form(
+        a=("Match the price", "", ""), b=("Brief sales", "Maya", "2026-12-01"), c=("", "", ""), d=("Update the price page", "", "2026-12-15")
+    )
+    form["recommended_actions-1-extra"] = '{"priority": "high"}'
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert _saved_actions(tenant_a, insight) == [
+        "Match the price",
+        {"priority": "high", "action": "Brief sales", "owner": "Maya", "due": "2026-12-01"},
+        {"action": "Update the price page", "due": "2026-12-15"},
+    ]
+
+    # Clearing every row leaves an empty list.
+    assert client.post(url, _insight_form(a=("", "", ""))).status_code == 302
+    assert _saved_actions(tenant_a, insight) == []
+
+
+def test_recommended_action_rows_are_validated_next_to_the_field(tenant_a, client_for):
+    insight = _insight(tenant_a, ["Keep me"])
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    url = f"/admin/intelligence/marketinsight/{insight.pk}/change/"
+    response = client.post(url, _insight_form(a=("Fine", "", ""), b=("", "Maya", ""), c=("Late", "", "31/12/2026")))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Row 2: say what the action is, or clear its owner and due date." in html
+    assert "Row 3: the due date must be a date like 2026-12-31." in html
+    assert 'name="recommended_actions-1-owner" id="id_recommended_actions_1_owner" value="Maya"' in html  # kept for fixing
+    assert _saved_actions(tenant_a, insight) == ["Keep me"]
