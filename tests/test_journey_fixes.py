@@ -46,6 +46,7 @@ def test_signing_out_of_the_admin_lands_on_the_admin_sign_in_saying_so(tenant_a,
     response = client.post("/admin/logout/", follow=True)
     assert response.redirect_chain == [("/admin/login/", 302)]
     assert "You are signed out." in response.content.decode()
+    assert "<h1>Log in</h1>" in response.content.decode()
     assert client.get("/admin/").status_code == 302
 
 
