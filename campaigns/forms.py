@@ -16,6 +16,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, Channel, MessageArchitecture, Positioning
+from raptorflow.concurrency import OptimisticLockMixin
 from raptorflow.forms import TenantModelForm
 from raptorflow.models import Cohort
 
@@ -134,7 +135,7 @@ class KpiTargetsField(forms.CharField):
         return targets
 
 
-class CampaignForm(TenantModelForm):
+class CampaignForm(OptimisticLockMixin, TenantModelForm):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -243,7 +244,7 @@ class CampaignForm(TenantModelForm):
         return cleaned
 
 
-class PositioningForm(TenantModelForm):
+class PositioningForm(OptimisticLockMixin, TenantModelForm):
     differentiators = LinesField(label=_("Differentiators"), help_text=_("One per line."))
     proof_points = PipeRecordsField(
         keys=("claim", "source"),
@@ -260,7 +261,7 @@ class PositioningForm(TenantModelForm):
         }
 
 
-class MessageArchitectureForm(forms.ModelForm):
+class MessageArchitectureForm(OptimisticLockMixin, forms.ModelForm):
     pillars = PipeRecordsField(
         keys=("title", "message", "proof"),
         label=_("Pillars"),
@@ -300,7 +301,7 @@ class MessageArchitectureForm(forms.ModelForm):
         return cleaned
 
 
-class QuestForm(forms.ModelForm):
+class QuestForm(OptimisticLockMixin, forms.ModelForm):
     class Meta:
         model = CampaignQuest
         fields = ["title", "parent", "status", "xp_reward", "due_at", "description"]

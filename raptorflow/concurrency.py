@@ -37,8 +37,17 @@ def _as_text(value) -> str:
 
 
 def _shown(form, name, instance=None) -> str:
-    """A field's value as the form shows it: the submitted one, or ``instance``'s (for comparing and the conflict table)."""
+    """A field's value as the form shows it: the submitted one, or ``instance``'s (for comparing and the conflict table).
+
+    A submitted value that cleaned is shown the way the stored one would be
+    (so "1000" and "1000.00", or a re-typed list, compare equal).
+    """
     if instance is None:
+        cleaned = getattr(form, "cleaned_data", {})
+        if name in cleaned:
+            value = cleaned[name]
+            value = getattr(value, "pk", value)
+            return _as_text(form.fields[name].prepare_value(value))
         return _as_text(form[name].value())
     field = form.fields[name]
     return _as_text(field.prepare_value(model_to_dict(instance, fields=[name]).get(name)))
@@ -85,9 +94,11 @@ class OptimisticLockMixin:
 
     def _merge(self, current, opened_values, cleaned) -> bool:
         """Keep both changes when they touch different fields; False when they collide."""
-        theirs = {name for name in self._compared_fields() if _shown(self, name, current) != opened_values.get(name)}
+        saved = {name: _shown(self, name, current) for name in self._compared_fields()}
+        theirs = {name for name, value in saved.items() if value != opened_values.get(name)}
         mine = {name for name in self._compared_fields() if _shown(self, name) != opened_values.get(name)}
-        if theirs & mine:
+        # Both changed a field to the same value: no collision.
+        if any(saved[name] != _shown(self, name) for name in theirs & mine):
             return False
         for name in theirs:
             if name in cleaned:

@@ -75,3 +75,40 @@ def test_a_forged_or_damaged_version_is_not_saved_blindly(tenant_a, client_for):
     assert response.status_code == 200 and "Someone else saved this cohort" in response.content.decode()
     with tenant_a.context():
         assert Cohort.objects.get(pk=cohort.pk).size_estimate == 10
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_the_campaign_edit_page_keep_both_changes(tenant_a, client_for):
+    """The issue's case: one tab saves a new budget, the other a new objective from its stale form."""
+    from campaigns.models import Campaign
+    from campaigns.tests.factories import make_campaign
+
+    campaign = make_campaign(tenant_a, objective="Sell tents", budget=1000)
+    url = f"/campaigns/{campaign.pk}/edit/"
+    first, second = client_for(tenant_a.marketer, tenant_a.workspace), client_for(tenant_a.marketer, tenant_a.workspace)
+    tab1, tab2 = _form_data(first.get(url).content.decode()), _form_data(second.get(url).content.decode())
+    assert tab1.get("opened_version")
+
+    response = first.post(url, {**tab1, "budget": "2500.00"})
+    assert response.status_code == 302, response.context["form"].errors
+    response = second.post(url, {**tab2, "objective": "Sell tents and stoves"})
+    assert response.status_code == 302, response.context["form"].errors
+    with tenant_a.context():
+        campaign = Campaign.objects.get(pk=campaign.pk)
+    assert (str(campaign.budget), campaign.objective) == ("2500.00", "Sell tents and stoves")
+
+
+@pytest.mark.django_db
+def test_two_tabs_on_the_campaign_edit_page_changing_the_budget_show_the_conflict(tenant_a, client_for):
+    from campaigns.models import Campaign
+    from campaigns.tests.factories import make_campaign
+
+    campaign = make_campaign(tenant_a, objective="Sell tents", budget=1000)
+    url = f"/campaigns/{campaign.pk}/edit/"
+    first, second = client_for(tenant_a.marketer, tenant_a.workspace), client_for(tenant_a.marketer, tenant_a.workspace)
+    tab1, tab2 = _form_data(first.get(url).content.decode()), _form_data(second.get(url).content.decode())
+    assert first.post(url, {**tab1, "budget": "2500.00"}).status_code == 302
+    response = second.post(url, {**tab2, "budget": "9999.00"})
+    assert response.status_code in (200, 400) and "Someone else saved this campaign" in response.content.decode()
+    with tenant_a.context():
+        assert str(Campaign.objects.get(pk=campaign.pk).budget) == "2500.00"
