@@ -176,7 +176,7 @@ INSERT INTO campaigns (id, created_at, updated_at, workspace_id, positioning_id,
                        status, channels, budget, starts_at, ends_at, kpi_targets, created_by_id)
 SELECT pg_temp.bid({CAMPAIGN}, g.n), now(), now(), pg_temp.bid({WS}, g.w), NULL, NULL,
        'Campaign ' || lpad(g.k::text, 7, '0'), '',
-       (ARRAY['draft','scheduled','active','active','active','paused','completed','completed','archived','archived'])[1 + g.n % 10],
+       (ARRAY['draft','scheduled','active','active','active','paused','completed','completed','draft','draft'])[1 + g.n % 10],
        (CASE g.n % 4 WHEN 0 THEN ARRAY['email'] WHEN 1 THEN ARRAY['email','social'] WHEN 2 THEN ARRAY['paid_search','display'] ELSE ARRAY[]::text[] END)::varchar(32)[],
        1000 + g.n % 5000, now() - g.k * interval '1 hour', now() - g.k * interval '1 hour' + interval '30 days', '{{}}'::jsonb,
        pg_temp.bid({USER}, (g.w - 1) * 4 + 3)
@@ -194,6 +194,10 @@ INSERT INTO campaign_cohorts (id, updated_at, workspace_id, campaign_id, cohort_
 SELECT pg_temp.bid({TARGET}, g.n), now(), pg_temp.bid({WS}, g.w), pg_temp.bid({CAMPAIGN}, g.n),
        pg_temp.bid({COHORT}, (g.w - 1) * {s.cohorts_per_workspace} + 1 + g.n % {s.cohorts_per_workspace}), 'primary', now()
 FROM {spread(s.campaigns, s)} WHERE g.n % 2 = 0"""),
+        # Archived after their quests and targets exist, as in production: those of an archived campaign refuse writes.
+        ("archived campaigns", f"""
+UPDATE campaigns SET status = 'archived'
+WHERE id IN (SELECT pg_temp.bid({CAMPAIGN}, n) FROM generate_series(1, {s.campaigns}) AS n WHERE n % 10 IN (8, 9))"""),
         ("intelligence_signals", f"""
 INSERT INTO intelligence_signals (id, created_at, updated_at, workspace_id, source, signal_type, title, summary, url, payload,
                                   strength, sentiment, fingerprint, occurrences, first_detected_at, last_detected_at,

@@ -10,7 +10,41 @@ from raptorflow.admin import WorkspaceRoleInline, WorkspaceScopedAdmin
 from raptorflow.forms import TenantModelForm
 
 
-class QuestAdminForm(TenantModelForm):
+class CampaignRowAdminForm(TenantModelForm):
+    """A quest or cohort target: never added to, or moved into, an archived campaign (the database refuses it too)."""
+
+    def clean(self):
+        cleaned = super().clean()
+        campaign = cleaned.get("campaign")
+        if campaign is not None and campaign.is_archived:
+            self.add_error("campaign", services.archived_message(campaign))
+        return cleaned
+
+
+class ReadOnlyWhenArchived:
+    """An archived campaign's quests and cohort targets: shown, never added, changed or deleted.
+
+    On the campaign's inlines ``obj`` is the campaign; on the quest and target
+    admins, the row. The database refuses these writes too
+    (``campaign_children_refuse_archived``); this keeps the admin from offering them.
+    """
+
+    @staticmethod
+    def _archived(obj) -> bool:
+        campaign = obj if isinstance(obj, Campaign) else getattr(obj, "campaign", None)
+        return campaign is not None and campaign.is_archived
+
+    def has_add_permission(self, request, *args):
+        return not (args and self._archived(args[0])) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return not self._archived(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self._archived(obj) and super().has_delete_permission(request, obj)
+
+
+class QuestAdminForm(CampaignRowAdminForm):
     def clean(self):
         cleaned = super().clean()
         parent, campaign = cleaned.get("parent"), cleaned.get("campaign") or getattr(self.instance, "campaign", None)
@@ -65,7 +99,7 @@ class MessageArchitectureAdmin(WorkspaceScopedAdmin):
         services.save_message_architecture(architecture=obj)
 
 
-class CampaignQuestInline(WorkspaceScopedInline):
+class CampaignQuestInline(ReadOnlyWhenArchived, WorkspaceScopedInline):
     model = CampaignQuest
     form = QuestAdminForm
     fields = ("title", "parent", "position", "status", "xp_reward", "due_at")
@@ -73,7 +107,7 @@ class CampaignQuestInline(WorkspaceScopedInline):
     ordering = ("parent", "position")
 
 
-class CampaignCohortInline(WorkspaceScopedInline):
+class CampaignCohortInline(ReadOnlyWhenArchived, WorkspaceScopedInline):
     model = CampaignCohort
     fields = ("cohort", "role", "added_at")
     readonly_fields = ("added_at",)
@@ -101,6 +135,14 @@ class CampaignAdmin(WorkspaceScopedAdmin):
     def quest_count(self, obj):
         return obj._quest_count
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if obj is not None and obj.is_archived:
+            # Archived: read-only, except the status that restores it (archiving is not final).
+            editable = [f.name for f in self.model._meta.fields if f.editable and f.name != "status"]
+            return (*readonly, *[name for name in editable if name not in readonly])
+        return readonly
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.created_by = request.user
@@ -125,7 +167,7 @@ class CampaignAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(CampaignQuest)
-class CampaignQuestAdmin(WorkspaceScopedAdmin):
+class CampaignQuestAdmin(ReadOnlyWhenArchived, WorkspaceScopedAdmin):
     form = QuestAdminForm
     list_display = ("title", "campaign", "parent", "position", "status", "xp_reward", "due_at", "completed_at")
     list_filter = ("status",)
@@ -137,8 +179,8 @@ class CampaignQuestAdmin(WorkspaceScopedAdmin):
 
 
 @admin.register(CampaignCohort)
-class CampaignCohortAdmin(WorkspaceScopedAdmin):
-    form = TenantModelForm
+class CampaignCohortAdmin(ReadOnlyWhenArchived, WorkspaceScopedAdmin):
+    form = CampaignRowAdminForm
     list_display = ("campaign", "cohort", "role", "added_at")
     list_filter = ("role",)
     search_fields = ("campaign__name", "cohort__name")

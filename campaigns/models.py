@@ -5,8 +5,18 @@ database constraint is the composite same-workspace key added by
 ``migrations/0001_tables.py`` (``(workspace_id, x_id) ->
 x(workspace_id, id)``), which also carries the ON DELETE rule. A plain key
 would let a row point at another workspace's row by its uuid (RLS_NOTES 8).
-Django's ``on_delete`` mirrors the SQL rule so both paths agree.
+Django's ``on_delete`` mirrors the SQL rule so both paths agree, except for
+an archived campaign's rows: the database refuses every change to the quests
+and cohort targets of an archived campaign (trigger
+``campaign_children_refuse_archived``, migration 0007) but lets the cascade
+of the campaign's (or the cohort's) own deletion through, since the parent is
+gone by then. Django's collector would delete those rows first, while their
+campaign still exists, so their keys to the campaign, the cohort and the
+workspace are ``DO_NOTHING`` in Django: the SQL ``ON DELETE CASCADE`` of the
+same-workspace keys deletes them with the campaign or the cohort.
 """
+
+import copy
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
@@ -22,6 +32,13 @@ from raptorflow.models import JsonbTypeIs, TenantModel
 def _full(moment) -> str:
     """A moment as messages name it: "1 Mar 2027, 09:00" in the current time zone."""
     return dateformat.format(timezone.localtime(moment), "j M Y, H:i")
+
+
+def deleted_by_the_database(model, name):
+    """``model``'s key ``name``, except that deleting its target leaves these rows to the database's cascade."""
+    field = copy.deepcopy(model._meta.get_field(name))  # as Django copies an abstract parent's fields
+    field.remote_field.on_delete = models.DO_NOTHING
+    return field
 
 
 def created_by_fk(related_name):
@@ -325,9 +342,10 @@ class CampaignQuest(TenantModel):
         COMPLETED = "completed", _("Completed")
         SKIPPED = "skipped", _("Skipped")
 
+    workspace = deleted_by_the_database(TenantModel, "workspace")
     campaign = same_workspace_fk(
         Campaign,
-        on_delete=models.CASCADE,
+        on_delete=models.DO_NOTHING,  # the SQL key's ON DELETE CASCADE (see the module docstring)
         related_name="quests",
         verbose_name=_("campaign"),
         db_comment="Campaign the quest belongs to; deleted with it.",
@@ -428,12 +446,13 @@ class CampaignCohort(TenantModel):
 
     # added_at is this row's creation time; a second timestamp would only repeat it.
     created_at = None
+    workspace = deleted_by_the_database(TenantModel, "workspace")
     campaign = same_workspace_fk(
-        Campaign, on_delete=models.CASCADE, related_name="cohort_targets", verbose_name=_("campaign"),
+        Campaign, on_delete=models.DO_NOTHING, related_name="cohort_targets", verbose_name=_("campaign"),
         db_comment="Targeting campaign; the row goes with it.",
     )
     cohort = same_workspace_fk(
-        "raptorflow.Cohort", on_delete=models.CASCADE, related_name="campaign_targets", verbose_name=_("cohort"),
+        "raptorflow.Cohort", on_delete=models.DO_NOTHING, related_name="campaign_targets", verbose_name=_("cohort"),
         db_comment="Targeted cohort; the row goes with it.",
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.PRIMARY, db_default=Role.PRIMARY)

@@ -7,7 +7,10 @@ whose message reaches the caller as :class:`QuestTreeError`.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from contextlib import contextmanager
+from functools import wraps
+
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -18,17 +21,85 @@ class QuestTreeError(Exception):
     """A quest move the tree rules refuse; ``str(error)`` is readable."""
 
 
+class CampaignArchived(Exception):
+    """A write to an archived campaign's quests or cohorts; ``str(error)`` is readable, ``campaign_id`` names it."""
+
+    def __init__(self, message: str, *, campaign_id):
+        super().__init__(message)
+        self.campaign_id = campaign_id
+
+
+# SQLSTATE of campaign_children_refuse_archived() (migration 0007).
+ARCHIVED_SQLSTATE = "RFC01"
+
+
 def _db_message(exc: Exception) -> str:
     cause = exc.__cause__ or exc
     diag = getattr(cause, "diag", None)
     return getattr(diag, "message_primary", None) or str(cause)
 
 
+def archived_message(campaign: Campaign) -> str:
+    return f"\u201c{campaign.name}\u201d is archived, so its quests and cohorts are read-only. Restore the campaign to change them."
+
+
+def ensure_writable(campaign: Campaign) -> None:
+    """Raise :class:`CampaignArchived` for an archived campaign (the database would refuse the write too)."""
+    if campaign.is_archived:
+        raise CampaignArchived(archived_message(campaign), campaign_id=campaign.id)
+
+
+def _writes_to(campaign_of):
+    """For a service that writes a campaign's quests or cohort targets (``campaign_of(kwargs)`` names the campaign).
+
+    An archived campaign is refused up front, and the database's own refusal
+    (the campaign archived meanwhile) becomes :class:`CampaignArchived` too,
+    its savepoint rolled back, so callers handle one exception.
+    """
+
+    def decorate(function):
+        @wraps(function)
+        def wrapped(**kwargs):
+            campaign = campaign_of(kwargs)
+            ensure_writable(campaign)
+            with _refusals_of(campaign.id):
+                return function(**kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+_of_campaign = _writes_to(lambda kwargs: kwargs["campaign"])
+_of_quest = _writes_to(lambda kwargs: kwargs["quest"].campaign)
+_of_target = _writes_to(lambda kwargs: kwargs["target"].campaign)
+
+
+@contextmanager
+def _refusals_of(campaign_id):
+    """The block's writes in a savepoint; the database's archived refusal (a race with archiving) becomes CampaignArchived."""
+    try:
+        with transaction.atomic():
+            yield
+    except DatabaseError as exc:
+        if getattr(exc.__cause__, "sqlstate", None) != ARCHIVED_SQLSTATE:
+            raise
+        raise CampaignArchived(_db_message(exc).capitalize() + ".", campaign_id=campaign_id) from exc
+
+
 # ---------------------------------------------------------------- campaigns
 
 
 def archive_campaign(*, campaign: Campaign) -> Campaign:
+    """Archive: the campaign leaves the default lists, and its quests and cohorts become read-only."""
     campaign.status = Campaign.Status.ARCHIVED
+    campaign.save(update_fields=["status"])
+    return campaign
+
+
+def restore_campaign(*, campaign: Campaign) -> Campaign:
+    """Undo archiving: the campaign is a draft again, its quests and cohorts writable (archiving is not final)."""
+    campaign.status = Campaign.Status.DRAFT
     campaign.save(update_fields=["status"])
     return campaign
 
@@ -63,6 +134,7 @@ def _save_tree_change(quest: CampaignQuest, fields: list[str]) -> None:
         raise QuestTreeError(_db_message(exc)) from exc
 
 
+@_of_campaign
 @transaction.atomic
 def add_quest(*, campaign: Campaign, title: str, parent: CampaignQuest | None = None, **fields) -> CampaignQuest:
     """Append a quest at the end of its siblings (top level, or under ``parent``)."""
@@ -83,6 +155,7 @@ def add_quest(*, campaign: Campaign, title: str, parent: CampaignQuest | None = 
     return quest
 
 
+@_of_quest
 @transaction.atomic
 def move_quest(*, quest: CampaignQuest, direction: str) -> bool:
     """Swap the quest with its previous (``"up"``) or next (``"down"``) sibling; False at either end."""
@@ -98,6 +171,7 @@ def move_quest(*, quest: CampaignQuest, direction: str) -> bool:
     return True
 
 
+@_of_quest
 @transaction.atomic
 def set_quest_parent(*, quest: CampaignQuest, parent: CampaignQuest | None, after: CampaignQuest | None = None) -> CampaignQuest:
     """Move the quest (with its subtree) under ``parent`` (None: top level), last or right after ``after``."""
@@ -119,6 +193,16 @@ def set_quest_parent(*, quest: CampaignQuest, parent: CampaignQuest | None, afte
     return quest
 
 
+@_of_quest
+@transaction.atomic
+def save_quest(*, quest: CampaignQuest, parent: CampaignQuest | None) -> CampaignQuest:
+    """Save an edited quest (its other fields set by a form) and move it under ``parent`` by the tree rules."""
+    quest.parent_id = CampaignQuest.objects.values_list("parent_id", flat=True).get(pk=quest.pk)
+    quest.save()
+    return set_quest_parent(quest=quest, parent=parent)
+
+
+@_of_quest
 def indent_quest(*, quest: CampaignQuest) -> CampaignQuest:
     """Nest the quest under its previous sibling (as that sibling's last sub-quest)."""
     siblings = list(_siblings(campaign_id=quest.campaign_id, parent_id=quest.parent_id))
@@ -128,6 +212,7 @@ def indent_quest(*, quest: CampaignQuest) -> CampaignQuest:
     return set_quest_parent(quest=quest, parent=siblings[index - 1])
 
 
+@_of_quest
 def outdent_quest(*, quest: CampaignQuest) -> CampaignQuest:
     """Move the quest up one level, right after its former parent."""
     if quest.parent_id is None:
@@ -137,6 +222,7 @@ def outdent_quest(*, quest: CampaignQuest) -> CampaignQuest:
     return set_quest_parent(quest=quest, parent=grandparent, after=parent)
 
 
+@_of_quest
 def complete_quest(*, quest: CampaignQuest) -> CampaignQuest:
     quest.status = CampaignQuest.Status.COMPLETED
     quest.completed_at = timezone.now()
@@ -144,6 +230,7 @@ def complete_quest(*, quest: CampaignQuest) -> CampaignQuest:
     return quest
 
 
+@_of_quest
 def reopen_quest(*, quest: CampaignQuest) -> CampaignQuest:
     quest.status = CampaignQuest.Status.PENDING
     quest.completed_at = None
@@ -151,6 +238,7 @@ def reopen_quest(*, quest: CampaignQuest) -> CampaignQuest:
     return quest
 
 
+@_of_quest
 @transaction.atomic
 def delete_quest(*, quest: CampaignQuest) -> int:
     """Delete the quest and its subtree; close the gap among its siblings. Returns the quests deleted."""
@@ -163,11 +251,13 @@ def delete_quest(*, quest: CampaignQuest) -> int:
 # ---------------------------------------------------------------- cohort targeting
 
 
+@_of_campaign
 def target_cohort(*, campaign: Campaign, cohort, role: str = CampaignCohort.Role.PRIMARY) -> tuple[CampaignCohort, bool]:
     """Target ``cohort`` with ``role`` (changing the role if it is already targeted); returns (row, created)."""
     return CampaignCohort.objects.update_or_create(campaign=campaign, cohort=cohort, defaults={"role": role})
 
 
+@_of_target
 def untarget_cohort(*, target: CampaignCohort) -> None:
     target.delete()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<uuid:pk>/", views.campaign_detail, name="detail"),
     path("<uuid:pk>/edit/", views.campaign_update, name="update"),
     path("<uuid:pk>/archive/", views.campaign_archive, name="archive"),
+    path("<uuid:pk>/restore/", views.campaign_restore, name="restore"),
     path("<uuid:pk>/quests/add/", views.quest_add, name="quest_add"),
     path("<uuid:pk>/cohorts/add/", views.cohort_add, name="cohort_add"),
     path("<uuid:pk>/cohorts/<uuid:target_pk>/remove/", views.cohort_remove, name="cohort_remove"),

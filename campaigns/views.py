@@ -67,6 +67,25 @@ def writer_required(view):
     return wrapped
 
 
+def archived_read_only(view):
+    """A write to an archived campaign's quests or cohorts: its page with a message, nothing changed, never a 500.
+
+    The services refuse it (:class:`campaigns.services.CampaignArchived`), and so
+    does the database (trigger ``campaign_children_refuse_archived``) if the
+    campaign was archived meanwhile.
+    """
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.CampaignArchived as refusal:
+            messages.error(request, str(refusal))
+            return redirect("campaigns:detail", pk=refusal.campaign_id)
+
+    return wrapped
+
+
 def _campaign(request, pk, queryset=None):
     return get_object_or_404((queryset or Campaign.objects).filter(workspace=request.workspace), pk=pk)
 
@@ -147,6 +166,9 @@ def campaign_create(request):
 @writer_required
 def campaign_update(request, pk):
     campaign = _campaign(request, pk)
+    if campaign.is_archived:
+        messages.error(request, f"\u201c{campaign.name}\u201d is archived and read-only. Restore it to edit it.")
+        return redirect("campaigns:detail", pk=campaign.pk)
     form = CampaignForm(request.POST or None, instance=campaign, workspace=request.workspace)
     if UPDATE_CHOICES in request.POST:
         form = form.unvalidated_copy()
@@ -160,11 +182,25 @@ def campaign_update(request, pk):
 @writer_required
 def campaign_archive(request, pk):
     campaign = _campaign(request, pk)
+    if campaign.is_archived:
+        messages.info(request, f"\u201c{campaign.name}\u201d is archived already.")
+        return redirect("campaigns:detail", pk=campaign.pk)
     if request.method == "POST":
         services.archive_campaign(campaign=campaign)
         messages.success(request, f"Campaign \u201c{campaign.name}\u201d archived. It no longer shows in the default list.")
         return redirect("campaigns:list")
     return render(request, "campaigns/campaign_archive.html", {"campaign": campaign, "nav": "campaigns"})
+
+
+@require_POST
+@writer_required
+def campaign_restore(request, pk):
+    """Archiving is not final: the campaign comes back as a draft, its quests and cohorts writable again."""
+    campaign = _campaign(request, pk)
+    if campaign.is_archived:
+        services.restore_campaign(campaign=campaign)
+        messages.success(request, f"Campaign \u201c{campaign.name}\u201d restored as a draft; its quests and cohorts can change again.")
+    return redirect("campaigns:detail", pk=campaign.pk)
 
 
 def build_tree(quests):
@@ -189,6 +225,8 @@ def _render_detail(request, campaign, *, quest_form=None, cohort_form=None, stat
         CampaignCohort.objects.filter(workspace=request.workspace, campaign=campaign).select_related("cohort").order_by("role", "cohort__name")
     )
     writer = can_write(request)
+    # An archived campaign is read-only for everyone; writers may restore it.
+    changeable = writer and not campaign.is_archived
     context = {
         "campaign": campaign,
         "tree": build_tree(quests),
@@ -197,9 +235,10 @@ def _render_detail(request, campaign, *, quest_form=None, cohort_form=None, stat
         "xp_total": sum(q.xp_reward for q in quests),
         "targets": targets,
         "can_write": writer,
+        "can_change": changeable,
         "nav": "campaigns",
     }
-    if writer:
+    if changeable:
         context["quest_form"] = quest_form or QuestForm(campaign=campaign, prefix="quest")
         context["cohort_form"] = cohort_form or CohortTargetForm(workspace=request.workspace, campaign=campaign, prefix="cohort")
     return render(request, "campaigns/campaign_detail.html", context, status=status)
@@ -216,8 +255,10 @@ def campaign_detail(request, pk):
 
 @require_POST
 @workspace_required
+@archived_read_only
 def quest_add(request, pk):
     campaign = _campaign(request, pk, Campaign.objects.select_related("positioning", "message_architecture"))
+    services.ensure_writable(campaign)
     form = QuestForm(request.POST, campaign=campaign, prefix="quest")
     if form.is_valid():
         data = form.cleaned_data
@@ -239,18 +280,14 @@ def quest_add(request, pk):
 
 
 @writer_required
+@archived_read_only
 def quest_edit(request, pk):
     quest = _quest(request, pk)
+    services.ensure_writable(quest.campaign)
     form = QuestForm(request.POST or None, instance=quest, campaign=quest.campaign)
     if request.method == "POST" and form.is_valid():
-        new_parent = form.cleaned_data["parent"]
-        old_parent_id = CampaignQuest.objects.values_list("parent_id", flat=True).get(pk=quest.pk)
         try:
-            with transaction.atomic():
-                quest = form.save(commit=False)
-                quest.parent_id = old_parent_id
-                quest.save()
-                services.set_quest_parent(quest=quest, parent=new_parent)
+            quest = services.save_quest(quest=form.save(commit=False), parent=form.cleaned_data["parent"])
         except services.QuestTreeError as exc:
             form.add_error("parent", str(exc))
         else:
@@ -261,6 +298,7 @@ def quest_edit(request, pk):
 
 @require_POST
 @workspace_required
+@archived_read_only
 def quest_move(request, pk):
     quest = _quest(request, pk)
     direction = request.POST.get("direction")
@@ -281,6 +319,7 @@ def quest_move(request, pk):
 
 @require_POST
 @workspace_required
+@archived_read_only
 def quest_complete(request, pk):
     quest = _quest(request, pk)
     if request.POST.get("action") == "reopen":
@@ -294,6 +333,7 @@ def quest_complete(request, pk):
 
 @require_POST
 @workspace_required
+@archived_read_only
 def quest_delete(request, pk):
     quest = _quest(request, pk)
     deleted = services.delete_quest(quest=quest)
@@ -307,8 +347,10 @@ def quest_delete(request, pk):
 
 @require_POST
 @workspace_required
+@archived_read_only
 def cohort_add(request, pk):
     campaign = _campaign(request, pk, Campaign.objects.select_related("positioning", "message_architecture"))
+    services.ensure_writable(campaign)
     form = CohortTargetForm(request.POST, workspace=request.workspace, campaign=campaign, prefix="cohort")
     if form.is_valid():
         target, _ = services.target_cohort(campaign=campaign, cohort=form.cleaned_data["cohort"], role=form.cleaned_data["role"])
@@ -319,9 +361,10 @@ def cohort_add(request, pk):
 
 @require_POST
 @workspace_required
+@archived_read_only
 def cohort_remove(request, pk, target_pk):
     target = get_object_or_404(
-        CampaignCohort.objects.filter(workspace=request.workspace, campaign_id=pk).select_related("cohort"), pk=target_pk
+        CampaignCohort.objects.filter(workspace=request.workspace, campaign_id=pk).select_related("cohort", "campaign"), pk=target_pk
     )
     services.untarget_cohort(target=target)
     messages.success(request, f"No longer targeting \u201c{target.cohort.name}\u201d.")
