@@ -27,27 +27,20 @@ with the exception a server error raised.
 from __future__ import annotations
 
 import re
-import traceback
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 from django.contrib import admin
-from django.contrib.auth.models import Group
-from django.core.management import call_command
-from django.test import RequestFactory, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from campaigns import urls as campaign_urls
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
-from raptorflow.management.commands.seed_demo import STAFF_GROUP, WORKSPACES
-from raptorflow.models import User, Workspace, WorkspaceMember
-from raptorflow.tenancy import workspace_context
+from raptorflow.models import User, Workspace
 from raptorflow.testing import make_user
+from tests.crawling import STAFF_ROLES, crawler, demo_data, describe_exception, first_pk, marketer_ids, request_as  # noqa: F401
 
 ALLOWED_STATUSES = {200, 302, 403, 404, 405}
-STAFF_ROLES = ("owner", "admin", "marketer", "viewer")
 CRAWLERS = (*STAFF_ROLES, "non-staff", "superuser")
 
 # Root URLconf includes crawled by their own rules below, not as argument-less pages.
@@ -56,63 +49,6 @@ CRAWLED_APART = ("admin", "campaigns")
 PK_MODEL_BY_SEGMENT = {"quests": CampaignQuest, "positioning": Positioning, "messages": MessageArchitecture}
 
 CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
-REPO_ROOT = str(Path(__file__).resolve().parents[1]) + "/"
-
-
-# ---------------------------------------------------------------- the crawlers
-
-
-def _demo_workspace(spec) -> Workspace:
-    owner = User.objects.get(email=spec["people"][0][1])
-    # A workspace is visible to its members: look it up through its owner.
-    with workspace_context(None, user_id=owner.id):
-        return Workspace.objects.get(slug=spec["slug"])
-
-
-def _crawler(role: str) -> tuple[User, Workspace]:
-    """The user who crawls as ``role``, and the workspace they work in."""
-    acme, northwind = WORKSPACES
-    if role in STAFF_ROLES:
-        # The demo person holding the role (their own notifications, stats and progress),
-        # made staff with the demo staff group's model permissions.
-        email = next(email for person_role, email, _, _ in acme["people"] if person_role == role)
-        user = User.objects.get(email=email)
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-        user.groups.add(Group.objects.get(name=STAFF_GROUP))
-        assert not user.is_superuser
-        return user, _demo_workspace(acme)
-    if role == "non-staff":
-        # The other workspace's marketer: a member who is not staff.
-        email = next(email for person_role, email, _, _ in northwind["people"] if person_role == "marketer")
-        user = User.objects.get(email=email)
-        assert not user.is_staff
-        return user, _demo_workspace(northwind)
-    # A platform superuser, member of no workspace, entering one through the session.
-    user = make_user(full_name="Platform Superuser", is_staff=True, is_superuser=True)
-    return user, _demo_workspace(acme)
-
-
-def _request_as(user: User, workspace: Workspace):
-    """A request as the middleware leaves it, for asking an admin what this user sees."""
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    request.session = {}
-    with workspace_context(None, user_id=user.id):
-        request.memberships = list(WorkspaceMember.objects.filter(user=user).select_related("workspace"))
-    request.membership = next((m for m in request.memberships if m.workspace_id == workspace.id), None)
-    request.workspace = workspace
-    return request
-
-
-def _first_pk(model_admin, request):
-    """One object of the admin's list for this request's user, or None (also when the list fails)."""
-    try:
-        with workspace_context(request.workspace.id, user_id=request.user.id):
-            obj = model_admin.get_queryset(request).first()
-    except Exception:  # the crawl reports that page's failure itself
-        return None
-    return None if obj is None else obj.pk
 
 
 # ---------------------------------------------------------------- the URLs
@@ -126,7 +62,7 @@ def admin_urls(user: User, workspace: Workspace, superuser: User) -> list[str]:
     urls = [reverse("admin:index")]
     labels = sorted({model._meta.app_label for model in admin.site._registry})
     urls += [reverse("admin:app_list", kwargs={"app_label": label}) for label in labels]
-    as_user, as_superuser = _request_as(user, workspace), _request_as(superuser, workspace)
+    as_user, as_superuser = request_as(user, workspace), request_as(superuser, workspace)
     for model, model_admin in admin.site._registry.items():
         info = model._meta.app_label, model._meta.model_name
         changelist = reverse("admin:%s_%s_changelist" % info)
@@ -134,7 +70,7 @@ def admin_urls(user: User, workspace: Workspace, superuser: User) -> list[str]:
         if model_admin.search_fields:
             urls.append(changelist + "?" + urlencode({"q": "a"}))
         # What this user's list shows; else what a superuser's shows (a 404 or 403 for this user, crawled too).
-        pk = _first_pk(model_admin, as_user) or _first_pk(model_admin, as_superuser)
+        pk = first_pk(model_admin, as_user) or first_pk(model_admin, as_superuser)
         if pk is not None:
             urls += [reverse("admin:%s_%s_%s" % (*info, page), args=[pk]) for page in ("change", "history", "delete")]
         # The admin's own URLs: those its class adds to ModelAdmin's.
@@ -169,17 +105,7 @@ def _relations_to_registered_models(model) -> list[str]:
 
 def marketer_urls(user: User, workspace: Workspace) -> list[str]:
     """Every pattern of campaigns.urls, with ids of real objects of the workspace."""
-    with workspace_context(workspace.id, user_id=user.id):
-        target = CampaignCohort.objects.filter(workspace=workspace).order_by("added_at").first()
-        assert target is not None, "the demo data has no targeted cohort"
-        quest = CampaignQuest.objects.filter(workspace=workspace, campaign_id=target.campaign_id).first()
-        ids = {
-            Campaign: target.campaign_id,
-            CampaignCohort: target.pk,
-            CampaignQuest: (quest or CampaignQuest.objects.filter(workspace=workspace).first()).pk,
-            Positioning: Positioning.objects.filter(workspace=workspace).first().pk,
-            MessageArchitecture: MessageArchitecture.objects.filter(workspace=workspace).first().pk,
-        }
+    ids = marketer_ids(user, workspace)
     urls = []
     for pattern in campaign_urls.urlpatterns:
         route = str(pattern.pattern)
@@ -214,29 +140,9 @@ def plain_urls(resolver: URLResolver | None = None, prefix: str = "/") -> list[s
 # ---------------------------------------------------------------- the crawl
 
 
-@pytest.fixture
-def demo_data(db):
-    # The demo is a development tool (it refuses to run with DEBUG off); the crawl itself runs with DEBUG off.
-    with override_settings(DEBUG=True):
-        call_command("seed_demo", verbosity=0)
-
-
-def _describe(response) -> str:
-    exc_info = getattr(response, "exc_info", None)
-    if not exc_info:
-        return ""
-    _, value, tb = exc_info
-    frames = traceback.extract_tb(tb)
-    # The deepest frame of our own code says more than one inside Django.
-    ours = [f for f in frames if f.filename.startswith(REPO_ROOT) and "site-packages" not in f.filename]
-    where = (ours or frames)[-1]
-    message = str(value) if len(str(value)) <= 200 else str(value)[:200] + "..."
-    return f" {type(value).__name__}: {message} (at {where.filename.removeprefix(REPO_ROOT)}:{where.lineno})"
-
-
 @pytest.mark.parametrize("role", CRAWLERS)
 def test_no_page_answers_a_server_error(role, demo_data, client_for):
-    user, workspace = _crawler(role)
+    user, workspace = crawler(role)
     superuser = user if user.is_superuser else make_user(is_staff=True, is_superuser=True)
     # An inline and its admin may autocomplete the same field: each URL once.
     urls = list(dict.fromkeys([*plain_urls(), *marketer_urls(user, workspace), *admin_urls(user, workspace, superuser)]))
@@ -250,7 +156,7 @@ def test_no_page_answers_a_server_error(role, demo_data, client_for):
         statuses[url] = response.status_code
         if response.status_code not in ALLOWED_STATUSES:
             kind = "SERVER ERROR" if response.status_code >= 500 else "unexpected"
-            failures.append(f"  {role} GET {url} -> {response.status_code} {kind}{_describe(response)}")
+            failures.append(f"  {role} GET {url} -> {response.status_code} {kind}{describe_exception(response)}")
 
     assert not failures, f"{len(failures)} of {len(urls)} pages failed for {role}:\n" + "\n".join(failures)
     # The crawl reached the pages, rather than bouncing off everywhere.
