@@ -10,6 +10,7 @@ other than those three survive an edit untouched.
 from __future__ import annotations
 
 import json
+import math
 from datetime import date
 
 from django import forms
@@ -91,12 +92,28 @@ def _extra_keys(posted) -> dict:
     return extra if isinstance(extra, dict) else {}
 
 
+def _storable(value) -> bool:
+    """Whether PostgreSQL's jsonb takes ``value``: it refuses \\u0000 in strings and keys, NaN and infinities."""
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_storable(k) and _storable(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(_storable(v) for v in value)
+    return True
+
+
 class RecommendedActionsField(forms.Field):
     widget = RecommendedActionsWidget
     default_error_messages = {
         "not_a_list": _('Recommended actions must be a JSON list, e.g. ["Brief the sales team"].'),
         "no_action": _("Row %(row)s: say what the action is, or clear its owner and due date."),
         "bad_due": _("Row %(row)s: the due date must be a date like 2026-12-31."),
+        "unstorable": _(
+            "Recommended actions cannot contain a NUL character, NaN or an infinite number: the database cannot store them."
+        ),
     }
 
     def to_python(self, value):
@@ -112,6 +129,11 @@ class RecommendedActionsField(forms.Field):
         if not isinstance(value, list):
             raise ValidationError(self.error_messages["not_a_list"], code="not_a_list")
         return value
+
+    def validate(self, value):
+        super().validate(value)
+        if not _storable(value):
+            raise ValidationError(self.error_messages["unstorable"], code="unstorable")
 
     def _from_rows(self, rows):
         entries, errors = [], []
