@@ -9,6 +9,9 @@ workspace's owner and admin of its error/critical alerts, as in production).
 Identifiers are deterministic (``pg_temp.bid(kind, n)``), so workspace ``w``,
 its users and rows can be named without lookups. Workspace 1 is the *large*
 workspace: it holds ``large_share`` of every big table; the rest spread evenly.
+Achievements 6, 7 and 8 of each workspace unlock on quest_completed (count 1;
+count 5 within 30 days; count 25), so a completed quest advances something;
+the others are manual.
 """
 
 from __future__ import annotations
@@ -127,7 +130,11 @@ SELECT pg_temp.bid({ACH}, (w - 1) * {s.achievements_per_workspace} + j), now(), 
        'ach-' || j, 'Achievement ' || lpad(j::text, 3, '0'), '',
        (ARRAY['general','campaigns','quests','audience','intelligence','operations','engagement'])[1 + j % 7],
        (ARRAY['common','rare','epic','legendary'])[1 + j % 4], 50 * (1 + j % 4),
-       jsonb_build_object('event', 'manual', 'count', 1 + j % 5), 1 + j % 5, '', true, j % 10 = 0
+       CASE j WHEN 6 THEN jsonb_build_object('event', 'quest_completed', 'count', 1)
+              WHEN 7 THEN jsonb_build_object('event', 'quest_completed', 'count', 5, 'within_days', 30)
+              WHEN 8 THEN jsonb_build_object('event', 'quest_completed', 'count', 25)
+              ELSE jsonb_build_object('event', 'manual', 'count', 1 + j % 5) END,
+       CASE j WHEN 6 THEN 1 WHEN 7 THEN 5 WHEN 8 THEN 25 ELSE 1 + j % 5 END, '', true, j % 10 = 0
 FROM generate_series(1, {W}) AS w, generate_series(1, {s.achievements_per_workspace}) AS j"""),
         ("user_achievements", f"""
 INSERT INTO user_achievements (id, created_at, updated_at, workspace_id, user_id, achievement_id, progress, completed_at, xp_awarded)

@@ -7,7 +7,7 @@ import platform
 import subprocess
 
 TARGETS = {"rls_ratio": 1.05, "page_p50_ms": 50, "page_p95_ms": 150, "spread_vs_plain_8": 0.7,
-           "migrate_s": 2.0, "verify_s": 1.0}
+           "migrate_s": 2.0, "verify_s": 1.0, "migrate_vs_psql": 4.0, "quest_trigger_ratio": 1.5}
 
 
 def machine(conn) -> dict:
@@ -124,7 +124,124 @@ def tables(r: dict) -> str:
     for failure in s.get("failures", []):
         out.append(f"Note: {failure} (timed anyway; the schema of the committed code at this run).")
     out.append("")
+    if "migrate_vs_psql" in r:
+        out.extend(migrate_vs_psql(r["migrate_vs_psql"]))
+    if "gamification" in r:
+        out.extend(gamification(r["gamification"]))
     return "\n".join(out)
+
+
+def _seconds(values) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def migrate_vs_psql(m: dict) -> list[str]:
+    t = TARGETS["migrate_vs_psql"]
+    med, times = m["median"], m["times"]
+    out = ["### 5. Full `migrate` against `psql` applying the schema-only dump of its result (issue 16)\n"]
+    out.append(
+        f"{m['runs']} round(s) on the same server, interleaved (after the first, psql runs first): "
+        "`manage.py migrate --no-input -v 2` into an empty database (a subprocess as the owner, wall time; "
+        "\"Django\" is the \"Total migration time\" it prints, without Python and Django start-up); "
+        f"`pg_dump --schema-only` of the result ({m['dump'].get('lines', 0):,} lines, "
+        f"{m['dump'].get('bytes', 0) / 1024:.0f} KiB); `psql` applying it to an empty database, as `psql -f` runs it "
+        "(each statement commits on its own) and with `--single-transaction` (one commit). The dump holds the schema "
+        "only; migrate also writes the agent registry, content types, permissions and its own bookkeeping. "
+        f"Target: migrate <= {t:g}x psql.\n"
+    )
+    out.append("| side | median s | each run s |")
+    out.append("|---|---:|---|")
+    for key, label in (("migrate", "`migrate` (wall time)"), ("django_total", "`migrate`, Django's \"Total migration time\""),
+                       ("psql", "`psql -f schema.sql`"), ("psql_single", "`psql --single-transaction -f schema.sql`")):
+        out.append(f"| {label} | {med[key]:.2f} | {_seconds(times[key])} |")
+    out.append("")
+    out.append("| ratio of medians | against `psql -f` | against `psql --single-transaction` |")
+    out.append("|---|---:|---:|")
+    out.append(f"| `migrate` wall time | **{m['ratio']:.1f}x** ({mark(m['ratio'] <= t)}) | "
+               f"**{m['ratio_single']:.1f}x** ({mark(m['ratio_single'] <= t)}) |")
+    out.append(f"| Django's total (no start-up) | {m['ratio_django']:.1f}x ({mark(m['ratio_django'] <= t)}) | "
+               f"{m['ratio_django_single']:.1f}x ({mark(m['ratio_django_single'] <= t)}) |")
+    out.append("")
+    rounds = list(zip(times["migrate"], times["psql"], times["psql_single"]))
+    out.append("Each round's own ratio, migrate wall time / `psql -f`: "
+               + ", ".join(f"{a / b:.1f}" for a, b, _ in rounds) + "; / `psql --single-transaction`: "
+               + ", ".join(f"{a / c:.1f}" for a, _, c in rounds) + ".\n")
+    p = m.get("profile")
+    if p:
+        phases, labels = p["phases"], p["labels"]
+        total = p["wall_s"]
+        out.append(f"Where migrate's time goes: one more full migrate, instrumented (`bench/migrate_profile.py`: each moment "
+                   f"charged to the innermost phase running), {total:.2f} s wall time:\n")
+        out.append("| phase | s | share |")
+        out.append("|---|---:|---:|")
+        rows = [(labels[k], v) for k, v in phases.items()]
+        rows.append(("Python interpreter start and exit", max(total - p["in_process_s"], 0.0)))
+        for label, value in sorted(rows, key=lambda x: -x[1]):
+            out.append(f"| {label} | {value:.2f} | {value / total:.0%} |")
+        out.append("")
+    return out
+
+
+def gamification(g: dict) -> list[str]:
+    t = TARGETS["quest_trigger_ratio"]
+    single, check = g["single"], g["check"]
+    out = ["### 6. Quest completion with the gamification trigger against the same UPDATE without it (issue 15)\n"]
+    out.append(
+        "One transaction per completion as the web role under RLS, as `complete_quest` in a request: set the workspace "
+        "and the actor (the workspace's marketer), `UPDATE campaign_quests SET status = 'completed', completed_at, "
+        "updated_at WHERE id`; every quest completed for the first time. The client's SQL is the same in every mode. "
+        "*without*: the owner disabled `campaign_quests_gamification_event` (RLS, CHECKs, keys and the other triggers "
+        "stay); *no actor*: trigger on, `app.current_user_id` empty (it fires and returns at once); *with*: trigger on "
+        "and an actor (`record_gamification_event`: lock the member's `user_stats` row, insert the event, streak, "
+        "the three quest_completed achievements each workspace has, the quest's xp). "
+        f"One client, {g['n']:,} completions per mode in {g['blocks']} interleaved blocks (quests of workspaces 2..W "
+        f"in turn), wall time per transaction including the commit. Target: with <= {t:g}x without.\n"
+    )
+    out.append("| mode | completions | p50 ms | p95 ms | mean ms | p50 / without |")
+    out.append("|---|---:|---:|---:|---:|---:|")
+    base = single["without"]["p50_ms"]
+    for mode, label in (("without", "without the trigger"), ("no actor", "trigger, no actor"),
+                        ("with", "trigger and actor (credit path)")):
+        x = single[mode]
+        out.append(f"| {label} | {x['n']:,} | {x['p50_ms']:.3f} | {x['p95_ms']:.3f} | {x['mean_ms']:.3f} | "
+                   f"{x['p50_ms'] / base:.2f} |")
+    out.append("")
+    out.append(f"With / without at one client: **{g['ratio']:.2f}x** at p50 (mean {g['mean_ratio']:.2f}x): "
+               f"{mark(g['ratio'] <= t)} (target <= {t:g}x).\n")
+    f = g.get("functions")
+    if f and f["rows"]:
+        out.append(f"Where the trigger's time goes: {f['completions']} more completions with `track_functions = all` "
+                   "(per completion; total includes the functions it calls, self does not; the SQL a function runs "
+                   "counts in its self time, the key checks and index updates of its writes too):\n")
+        out.append("| function | calls | total ms | self ms |")
+        out.append("|---|---:|---:|---:|")
+        for name, x in sorted(f["rows"].items(), key=lambda kv: -kv[1]["total_ms"]):
+            out.append(f"| `{name}` | {x['calls']:.2f} | {x['total_ms']:.3f} | {x['self_ms']:.3f} |")
+        out.append("")
+    out.append(f"At {g['clients']} clients, each completing the same number of quests in both modes: *separate* members "
+               f"(client i completes quests of workspaces 2+i, 2+i+{g['clients']}, ... as each one's marketer) or *one hot "
+               "member* (every client completes quests of workspace 1 as its marketer: they queue on that member's "
+               "`user_stats` row lock).\n")
+    out.append("| clients | members | completions per mode | without: completions/s | with: completions/s | with / without (throughput) |")
+    out.append("|---:|---|---:|---:|---:|---:|")
+    by = {(x["members"], x["mode"]): x for x in g["concurrent"]}
+    for members, label in (("separate", "separate"), ("hot", "one hot member")):
+        off, on = by[(members, "without")], by[(members, "with")]
+        share = f"{on['rate'] / off['rate']:.2f}" if off["rate"] and on["calls"] else "-"
+        out.append(f"| {g['clients']} | {label} | {on['calls']:,} | {off['rate']:.0f} | {on['rate']:.0f} | {share} |")
+    out.append("")
+    late = g.get("hot_late")
+    if late:
+        out.append(f"Afterwards, one client, {late['n']} more completions by the hot member, whose event log then held "
+                   f"{late['history']:,} events: p50 **{late['p50_ms']:.3f} ms** (mean {late['mean_ms']:.3f} ms), against "
+                   f"{single['with']['p50_ms']:.3f} ms above for members with a short log.\n")
+    out.append(f"Totals check: {check['credited']:,} completions with the trigger and an actor; "
+               f"{check['events']:,} quest_completed events recorded; user_stats.quests_completed grew by "
+               f"{check['quests_completed']:,}; **{'exact' if check['exact'] else 'MISMATCH'}**, errors: "
+               f"{len(check['errors'])}" + (f" (first: {check['errors'][0]})" if check["errors"] else "")
+               + f". The hot member ended with {check['hot_member_events']:,} events.")
+    out.append("")
+    return out
 
 
 def document(r: dict) -> str:
@@ -140,7 +257,8 @@ Run it with one command (embedded PostgreSQL, or the server of `DATABASE_URL`, w
 It builds its own database `<name>_bench` (dropped and recreated each run) with a login web role
 (`raptorflow_bench_web`, RLS-bound, not the owner), migrates it as the owner, loads the data with set-based
 SQL (generate_series) as the owner, runs VACUUM (ANALYZE), measures, prints the tables below and writes this
-file (or `--output`). The loader needs a **superuser** owner: the tables use FORCE ROW LEVEL SECURITY, which
+file (or `--output`). Section 5 migrates and restores into two more empty databases of its own,
+`<name>_bench_migrate` and `<name>_bench_restore`, dropped afterwards. The loader needs a **superuser** owner: the tables use FORCE ROW LEVEL SECURITY, which
 binds a plain owner too; every CHECK, composite key and trigger stays on (the alert trigger notifies each
 workspace's owner and admin of its error/critical alerts during the load, as in production). It refuses to run
 with a clear message otherwise.

@@ -1,4 +1,4 @@
-"""The benchmark's own databases: ``<name>_bench`` (loaded) and ``<name>_bench_migrate`` (migrate timings)."""
+"""The benchmark's own databases: ``<name>_bench`` (loaded); bench.migrate adds ``<name>_bench_migrate`` and ``_bench_restore``."""
 
 from __future__ import annotations
 
@@ -54,17 +54,6 @@ def prepare(url: str) -> tuple[str, str, float]:
 def startup_seconds(url: str) -> float:
     """Wall time of a manage.py that does nothing: Python + Django start-up, to subtract from the others."""
     return manage(["check", "--database", "default", "-v", "0"], url)
-
-
-def time_migrate(url: str, runs: int) -> list[float]:
-    """Full ``migrate`` on an empty database, ``runs`` times (a fresh database each time)."""
-    name = bench_name(url, "bench_migrate")
-    times = []
-    for _ in range(runs):
-        target = recreate_database(url, name)
-        times.append(manage(["migrate", "--no-input", "-v", "0"], target))
-    drop_database(url, name)
-    return times
 
 
 def time_verify(target: str, runs: int) -> list[float]:

@@ -1,9 +1,10 @@
-"""The benchmark command at a tiny size: it completes, writes only its --output, and its totals check is exact.
+"""The benchmark command at a tiny size: it completes, writes only its --output, and its totals checks are exact.
 
 It builds a database of its own (``rf_benchtest_<random>``, dropped afterwards), so it
 runs outside the test database's transaction.
 """
 
+import re
 import subprocess
 import sys
 import time
@@ -30,7 +31,7 @@ def tiny_bench(tmp_path):
          "--write-seconds", "0.5", "--clients", "1,8", "--output", str(output),
          # A database of its own: parallel test runs and a bench run must not drop each other's.
          "--name", f"rf_benchtest_{uuid.uuid4().hex[:8]}"],
-        cwd=REPO_ROOT, capture_output=True, text=True, timeout=180,
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=420,
     )
     return proc, output, before, time.perf_counter() - started
 
@@ -38,12 +39,23 @@ def tiny_bench(tmp_path):
 def test_bench_tiny_run_completes_writes_only_its_output_and_checks_totals(tiny_bench):
     proc, output, before, elapsed = tiny_bench
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
-    assert elapsed < 90, f"tiny bench took {elapsed:.0f} s"
+    # It scaled down (the full preset takes many minutes). Not a speed figure: on a shared 2-core machine under
+    # other test runs the tiny run takes 40 s to over 2 minutes (three full migrates, pages, writes).
+    assert elapsed < 300, f"tiny bench took {elapsed:.0f} s"
     report = output.read_text()
     for heading in ("RLS overhead", "Pages through Django's test client", "record_agent_execution under concurrency",
                     "Schema commands", "EXPLAIN (ANALYZE, BUFFERS)"):
         assert heading in report
     assert "**exact**, errors: 0" in report
+    # Issue 16: migrate against psql applying the schema-only dump, both ratios and where migrate's time goes.
+    assert "### 5. Full `migrate` against `psql` applying the schema-only dump" in report
+    assert re.search(r"\| `migrate` wall time \| \*\*\d+\.\dx\*\* \((met|MISSED)\) \| \*\*\d+\.\dx\*\* \((met|MISSED)\) \|", report)
+    assert "| model state rendering" in report and "| SQL round trips" in report
+    # Issue 15: quest completion with the gamification trigger against the same UPDATE without it, exact totals.
+    assert "### 6. Quest completion with the gamification trigger" in report
+    assert re.search(r"With / without at one client: \*\*\d+\.\d\dx\*\* at p50 .*: (met|MISSED)", report)
+    assert "| 8 | one hot member |" in report
+    assert report.count("**exact**, errors: 0") == 2
     # Every admin page answered 200 (the command fails otherwise) and was counted at two page sizes.
     assert report.count("| admin: system alerts |") == 2
     assert docs_state() == before, "the bench wrote docs/benchmarks.md despite --output"

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
-from bench import load, report, rls, setup, writes
+from bench import gamification, load, migrate, report, rls, setup, writes
 from raptorflow import devtools
 from raptorflow.embedded import REPO_ROOT
 
@@ -22,7 +22,8 @@ NOTES_FILE = Path(__file__).resolve().parents[3] / "bench" / "NOTES.md"
 
 
 class Command(BaseCommand):
-    help = "Benchmark: RLS overhead, admin/marketer pages, record_agent_execution concurrency, migrate/verify timings."
+    help = ("Benchmark: RLS overhead, admin/marketer pages, record_agent_execution concurrency, migrate/verify timings,"
+            " migrate against psql, quest completion with and without the gamification trigger.")
 
     def add_arguments(self, parser):
         parser.add_argument("--preset", choices=["small", "full"], default="small")
@@ -77,6 +78,8 @@ class Command(BaseCommand):
         log(f"bench: report written to {output}")
         if not result["writes"]["check"]["exact"] or result["writes"]["check"]["errors"]:
             raise CommandError(f"record_agent_execution totals are not exact: {result['writes']['check']}")
+        if not result["gamification"]["check"]["exact"] or result["gamification"]["check"]["errors"]:
+            raise CommandError(f"gamification totals are not exact: {result['gamification']['check']}")
 
     def measure(self, owner_url, web_url, url, sizes, repeat, write_seconds, levels, first_migrate, log) -> dict:
         result = {"rls_inner": 20}
@@ -107,11 +110,18 @@ class Command(BaseCommand):
         log("bench: record_agent_execution concurrency")
         result["writes"] = writes.measure(owner_url, web_url, sizes.workspaces, setup.WEB_ROLE, levels, write_seconds)
 
-        log("bench: migrate and verify_schema timings")
+        log("bench: quest completion with and without the gamification trigger")
+        result["gamification"] = gamification.measure(owner_url, web_url, setup.WEB_ROLE, sizes.workspaces,
+                                                      n=max(100, repeat * 40), log=log)
+
+        log("bench: migrate against psql applying the schema-only dump")
+        result["migrate_vs_psql"] = migrate.measure(url, max(1, min(5, repeat // 10)), log=log)
+
+        log("bench: verify_schema timings")
         runs = max(1, min(3, repeat // 10))
         result["schema"] = {
             "startup_s": min(setup.startup_seconds(owner_url) for _ in range(2)),
-            "migrate": [first_migrate, *setup.time_migrate(url, runs - 1)] if runs > 1 else [first_migrate],
+            "migrate": [first_migrate, *result["migrate_vs_psql"]["times"]["migrate"]],
             "verify": setup.time_verify(owner_url, runs),
             "failures": sorted(set(setup.FAILURES)),
         }
