@@ -17,8 +17,9 @@ Per test: ``new_page()`` opens a fresh browser context (own cookies) at 1280x800
 Accessibility: ``assert_accessible(page)`` checks the page in front of the person
 (a title, one h1, labelled fields, and axe-core through axe-playwright-python:
 no critical or serious violation). Every document a test's pages load must be
-checked so while it is displayed: a test that passes but loaded a page it never
-checked fails in teardown, naming the page.
+checked so while it is displayed. A test that ran to its end fails if any check
+found a problem (all of them listed, page by page) or if it loaded a page it
+never checked (named): the journey itself goes on, screenshots included.
 Artifacts go to test-artifacts/ (git-ignored): screenshots/, failures/ (page
 and HTML of a failed test), e2e-gunicorn.log, and e2e-mail/: gunicorn's
 outgoing email (``EMAIL_URL=filemail://...``, Django's file backend: one .log
@@ -164,31 +165,49 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test that ran to its end fails here if a page it showed had accessibility problems
+    (``assert_accessible`` collects them, so the journey goes on, its screenshots are taken and one
+    run lists every page at fault), or if it loaded a page it never checked while displayed."""
+    result = yield
+    pages = [page for context in getattr(item, "rf_contexts", ()) for page in context.pages]
+    problems = list(dict.fromkeys(line for page in pages for line in getattr(page, "rf_problems", ())))
+    unchecked = [
+        url for page in pages for url in dict.fromkeys(getattr(page, "rf_loaded", ()))
+        if url not in page.rf_checked and not url.startswith(("about:", "data:"))
+    ]
+    message = []
+    if problems:
+        message += [f"{len(problems)} accessibility problems:", *problems]
+    if unchecked:
+        message += ["pages loaded but never checked with assert_accessible(page) while displayed:", *unchecked]
+    if message:
+        pytest.fail("\n".join(message), pytrace=False)
+    return result
+
+
 @pytest.fixture
 def new_page(request, browser, server):
     """``new_page()``: a page in a fresh context (its own cookies), 1280x800, at the server's base URL."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
-    contexts = []
+    contexts = request.node.rf_contexts = []  # read by pytest_runtest_call above
 
     def make():
         context = browser.new_context(base_url=server.base, viewport=VIEWPORT, locale="en-US", timezone_id="UTC")
         context.set_default_timeout(15_000)
         contexts.append(context)
         page = context.new_page()
-        # Every document loaded in this page, and those assert_accessible() checked (URL without #fragment).
-        page.rf_loaded, page.rf_checked = [], set()
+        # Every document loaded in this page, those assert_accessible() checked (URLs without #fragment),
+        # and the problems it found.
+        page.rf_loaded, page.rf_checked, page.rf_problems = [], set(), []
         page.on("load", lambda p: p.rf_loaded.append(p.url.split("#")[0]))
         return page
 
     yield make
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
-    unchecked = [] if failed else [
-        url for context in contexts for page in context.pages
-        for url in dict.fromkeys(getattr(page, "rf_loaded", ()))
-        if url not in page.rf_checked and not url.startswith(("about:", "data:"))
-    ]
     if failed:
         folder = ARTIFACTS / "failures"
         folder.mkdir(parents=True, exist_ok=True)
@@ -203,9 +222,6 @@ def new_page(request, browser, server):
                     print(f"no failure screenshot: {exc}")
     for context in contexts:
         context.close()
-    if unchecked:
-        pytest.fail("pages loaded but never checked with assert_accessible(page) while displayed:\n  "
-                    + "\n  ".join(unchecked), pytrace=False)
 
 
 @pytest.fixture
@@ -285,9 +301,16 @@ def accessibility_problems(page) -> list[str]:
 
 
 def assert_accessible(page):
-    """The page in front of the person now: see ``accessibility_problems``."""
+    """The page in front of the person now: see ``accessibility_problems``.
+
+    On a page of ``new_page`` the problems are collected and fail the test when it has run to its
+    end (``pytest_runtest_call``); elsewhere they fail at once.
+    """
     problems = accessibility_problems(page)
-    assert not problems, "accessibility problems:\n" + "\n".join(problems)
+    if hasattr(page, "rf_problems"):
+        page.rf_problems.extend(problems)
+    else:
+        assert not problems, "accessibility problems:\n" + "\n".join(problems)
 
 
 def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/", problems: list | None = None):

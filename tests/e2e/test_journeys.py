@@ -1,7 +1,8 @@
 """The five journeys of issue 11, in a real browser, asserting what the person sees.
 
 Every page a journey loads is checked with ``assert_accessible`` while it is displayed
-(axe-core included; ``new_page`` fails a test that loaded a page it never checked).
+(axe-core included). The problems found fail the test once the journey has run to its end,
+all listed; so does a page loaded but never checked (tests/e2e/conftest.py).
 """
 
 from __future__ import annotations
