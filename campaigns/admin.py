@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -61,8 +62,22 @@ class WorkspaceScopedInline(WorkspaceRoleInline):
     form = TenantModelForm
 
 
+class OnePrimaryFormSet(forms.BaseInlineFormSet):
+    """At most one primary message architecture per positioning, said next to the rows, not an IntegrityError."""
+
+    def clean(self):
+        super().clean()
+        primaries = [
+            f for f in self.forms
+            if getattr(f, "cleaned_data", None) and f.cleaned_data.get("is_primary") and not f.cleaned_data.get("DELETE")
+        ]
+        if len(primaries) > 1:
+            raise forms.ValidationError(_("Mark only one message architecture as primary."), code="one_primary")
+
+
 class MessageArchitectureInline(WorkspaceScopedInline):
     model = MessageArchitecture
+    formset = OnePrimaryFormSet
     fields = ("name", "version", "is_primary", "tone")
     show_change_link = True
 

@@ -46,6 +46,8 @@ class LinesField(forms.CharField):
         return value
 
     def to_python(self, value):
+        if "\x00" in (value or ""):
+            raise forms.ValidationError(_("Remove the NUL character: it cannot be stored."), code="null_characters_not_allowed")
         lines = [line.strip() for line in (value or "").splitlines()]
         lines = [line for line in lines if line]
         too_long = [line for line in lines if len(line) > self.max_line_length]
@@ -344,4 +346,4 @@ class CohortTargetForm(forms.Form):
         self.fields["cohort"].queryset = (
             Cohort.objects.filter(workspace=workspace).exclude(campaign_targets__campaign=campaign).order_by("name")
         )
-        self.fields["cohort"].label_from_instance = lambda c: f"{c.name} (~{c.size_estimate:,})"
+        self.fields["cohort"].label_from_instance = lambda c: f"{c.name} ({c.size_display})"

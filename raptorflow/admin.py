@@ -5,10 +5,12 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raptorflow import roles, services
 from raptorflow.concurrency import optimistic
+from raptorflow.forms import StorableJSONField
 from raptorflow.forms import TenantModelForm
 from raptorflow.models import Cohort, User, Workspace, WorkspaceInvitation, WorkspaceMember
 from raptorflow.pagination import EstimatedCountPaginator
@@ -42,7 +44,9 @@ class SafeAutocompleteSelect(AutocompleteSelect):
 
 
 class SafeAutocompleteFields:
-    """Every ``autocomplete_fields`` entry uses :class:`SafeAutocompleteSelect`."""
+    """Every ``autocomplete_fields`` entry uses :class:`SafeAutocompleteSelect`; JSON fields refuse what jsonb cannot store."""
+
+    formfield_overrides = {models.JSONField: {"form_class": StorableJSONField}}
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "widget" not in kwargs and db_field.name in self.get_autocomplete_fields(request):
@@ -481,6 +485,10 @@ class WorkspaceInvitationAdmin(WorkspaceScopedAdmin):
 class CohortAdmin(WorkspaceScopedAdmin):
     # Names are unique per workspace ignoring case: the model's rule, shown next to the field.
     form = TenantModelForm
-    list_display = ("name", "size_estimate", "updated_at")
+    list_display = ("name", "size", "updated_at")
     search_fields = ("name", "description")
     ordering = ("name",)
+
+    @admin.display(description=_("size estimate"), ordering="size_estimate")
+    def size(self, obj):
+        return obj.size_display

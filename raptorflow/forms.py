@@ -118,3 +118,28 @@ class TenantModelForm(forms.ModelForm):
             if not self.errors:
                 self.add_error(None, ValidationError(_("This was just changed by someone else; try again."), code="unique"))
             return None
+
+
+def jsonb_problem(value) -> str | None:
+    """Why PostgreSQL's jsonb would refuse ``value`` (a NUL character, NaN or an infinity), or None."""
+    import math
+
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return "NaN and infinite numbers cannot be stored as JSON."
+    if isinstance(value, str) and "\x00" in value:
+        return "Remove the NUL character (\\u0000): it cannot be stored."
+    if isinstance(value, dict):
+        return next((p for p in map(jsonb_problem, [*value.keys(), *value.values()]) if p), None)
+    if isinstance(value, (list, tuple)):
+        return next((p for p in map(jsonb_problem, value) if p), None)
+    return None
+
+
+class StorableJSONField(forms.JSONField):
+    """Django's JSON form field, refusing what PostgreSQL's jsonb cannot store (a field error, not a 500)."""
+
+    def validate(self, value):
+        super().validate(value)
+        problem = jsonb_problem(value)
+        if problem:
+            raise forms.ValidationError(problem, code="not_storable")
