@@ -43,6 +43,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a request that met a database outage leaves with the 503 page (also with
+    # DEBUG on, replacing the technical 500 page), counted for the outage's log line.
+    "raptorflow.outage.OutageMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files from gunicorn, no separate web server needed.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -233,8 +236,15 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
         "json": {"()": "raptorflow.logging.JSONFormatter"},
     },
+    "filters": {
+        # A database outage is said once by raptorflow.outage, not as a traceback per request.
+        "hide_outage_records": {"()": "raptorflow.outage.HideOutageRecords"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": env.str("LOG_FORMAT", default="plain")},
+    },
+    "loggers": {
+        "django.request": {"filters": ["hide_outage_records"]},
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -50,3 +50,6 @@ urlpatterns = [
     path("admin/logout/", views.SignOutView.as_view(next_page="admin:login"), name="admin_logout"),
     path("admin/", admin.site.urls),
 ]
+
+# A database outage answers 503 with Retry-After; anything else Django's 500 page (raptorflow/outage.py).
+handler500 = "raptorflow.outage.server_error"
