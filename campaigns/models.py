@@ -268,6 +268,16 @@ class Campaign(TenantModel):
         db_default={},
         db_comment='JSON object of metric -> target, e.g. {"signups": 5000, "ctr": 0.02}.',
     )
+    # jsonb keeps an object's keys sorted (shorter first), not as entered; the entered order lives here.
+    kpi_order = ArrayField(
+        models.TextField(),
+        verbose_name=_("KPI order"),
+        null=True,
+        blank=True,
+        editable=False,
+        db_comment="kpi_targets' metric names in the order entered (set on every save from Django); "
+        "null when unknown (rows written before it existed, or by SQL that does not set it): stored order.",
+    )
     created_by = created_by_fk("campaigns_created")
 
     class Meta:
@@ -322,6 +332,24 @@ class Campaign(TenantModel):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # kpi_targets read back in the order entered, for every reader (pages, forms, admin, exports).
+        campaign = super().from_db(db, field_names, values)
+        targets, order = campaign.__dict__.get("kpi_targets"), campaign.__dict__.get("kpi_order")
+        if order and isinstance(targets, dict):
+            campaign.kpi_targets = {**{metric: targets[metric] for metric in order if metric in targets}, **targets}
+        return campaign
+
+    def save(self, *args, **kwargs):
+        # Whoever set kpi_targets (a form, the admin's JSON, the demo), its key order is the one to keep.
+        if "kpi_targets" in self.__dict__:  # loaded, not deferred
+            self.kpi_order = list(self.kpi_targets) if isinstance(self.kpi_targets, dict) else None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "kpi_targets" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "kpi_order"}
+        super().save(*args, **kwargs)
 
     @property
     def channel_labels(self):

@@ -226,6 +226,11 @@ class Cohort(TenantModel):
     def __str__(self):
         return self.name
 
+    @property
+    def size_display(self) -> str:
+        """The size estimate as every page and the admin show it: "48,200"."""
+        return f"{self.size_estimate:,}"
+
 
 class WorkspaceInvitation(TenantModel):
     """An owner or admin asked a person, by email, to join the workspace.
