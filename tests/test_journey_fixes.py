@@ -487,3 +487,21 @@ def test_recommended_action_rows_are_validated_next_to_the_field(tenant_a, clien
     assert "Row 3: the due date must be a date like 2026-12-31." in html
     assert 'name="recommended_actions-1-owner" id="id_recommended_actions_1_owner" value="Maya"' in html  # kept for fixing
     assert _saved_actions(tenant_a, insight) == ["Keep me"]
+
+
+# ---------------------------------------------------------------- accessibility findings in these templates (axe-core)
+
+
+def test_page_messages_are_a_list_inside_a_status_region(tenant_a, client_for):
+    client = client_for(tenant_a.marketer, tenant_a.workspace)
+    client.post("/workspaces/", {"workspace": str(tenant_a.id), "next": "/campaigns/"})
+    html = client.get("/campaigns/").content.decode()
+    # A role on the <ul> itself would take its list semantics away from its <li> (axe: listitem).
+    assert re.search(r'<div role="status">\s*<ul class="messages">\s*<li class="msg-success">You are now working in', html)
+    assert not re.search(r"<ul[^>]*role=", html)
+
+
+def test_admin_links_in_running_text_are_underlined():
+    rules = _css_rules("static/raptorflow/admin.css")
+    for selector in (".breadcrumbs a", "#recent-unlocks a", "#recent-events a"):
+        assert rules[selector]["text-decoration"] == "underline", selector
