@@ -33,9 +33,11 @@ it and stay quiet. The first new database connection afterwards (Django's
 ``connection_created``: CONN_HEALTH_CHECKS drops a dead persistent connection
 and reconnects on the next request) claims the marker by renaming it and logs
 that the database is back, with how long it was away and how many requests
-were answered 503. The marker lives in the temporary directory, named by the
-process group (a gunicorn master and its workers share one) and the database.
-Where that directory cannot be written, each process says it once.
+were answered 503. The marker lives in the temporary directory (``TMPDIR``),
+named by the process group (a gunicorn master and its workers share one) and
+the database; the files of groups that no longer exist are removed when an
+outage begins. Where that directory cannot be written, each process says it
+once.
 
 What counts as an outage: ``InterfaceError`` (a closed connection) and
 ``OperationalError`` without SQLSTATE (connection refused, server closed the
@@ -159,6 +161,8 @@ class OutageState:
         self._local_since: float | None = None
         self._local_count = 0
 
+    PREFIX = "raptorflow-outage-"
+
     @property
     def path(self) -> Path:
         if self._path is None:
@@ -166,9 +170,22 @@ class OutageState:
 
             database = settings.DATABASES["default"]
             identity = "|".join(str(database.get(key) or "") for key in ("HOST", "PORT", "NAME"))
-            digest = hashlib.sha256(f"{os.getpgrp()}|{identity}".encode()).hexdigest()[:16]
-            self._path = Path(tempfile.gettempdir()) / f"raptorflow-outage-{digest}"
+            digest = hashlib.sha256(identity.encode()).hexdigest()[:16]
+            self._path = Path(tempfile.gettempdir()) / f"{self.PREFIX}{os.getpgrp()}-{digest}"
         return self._path
+
+    def sweep(self) -> None:
+        """Remove the files of process groups that no longer exist (a server stopped during an outage)."""
+        for stale in self.path.parent.glob(f"{self.PREFIX}*"):
+            group = stale.name[len(self.PREFIX):].split("-", 1)[0]
+            if not group.isdigit() or int(group) == os.getpgrp():
+                continue
+            try:
+                os.killpg(int(group), 0)
+            except ProcessLookupError:
+                stale.unlink(missing_ok=True)
+            except OSError:
+                pass  # another user's group: alive
 
     @property
     def back_path(self) -> Path:
@@ -199,6 +216,10 @@ class OutageState:
             os.write(fd, self._stamp())
         finally:
             os.close(fd)
+        try:
+            self.sweep()
+        except OSError:
+            pass
         return True
 
     def answered(self) -> None:

@@ -161,6 +161,29 @@ def test_handler500_still_answers_any_other_error_with_500(outage_state):
     assert not outage_state.is_down()
 
 
+def test_the_marker_of_a_server_that_is_gone_is_swept_when_an_outage_begins(tmp_path):
+    import itertools
+
+    dead = next(g for g in itertools.count(4_000_000) if not _group_exists(g))
+    state = outage.OutageState(tmp_path / f"{outage.OutageState.PREFIX}{os.getpgrp()}-abc")
+    stale = tmp_path / f"{outage.OutageState.PREFIX}{dead}-abc"
+    stale.write_text("t1\n")
+    (tmp_path / f"{outage.OutageState.PREFIX}{dead}-abc.back").write_text("t1\n")
+    assert state.begin()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [state.path.name]
+    assert state.end() is not None and not state.is_down()
+
+
+def _group_exists(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
 # ---------------------------------------------------------------- the whole stack
 
 
