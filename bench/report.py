@@ -244,6 +244,19 @@ def gamification(g: dict) -> list[str]:
     return out
 
 
+def contention(r: dict) -> str:
+    """How busy the machine was: other work on it slows every absolute number (ratios measured side by side less so)."""
+    loads = r.get("load_average")
+    if not loads:
+        return ""
+    startup = r.get("schema", {}).get("startup_s")
+    text = (f"- Machine load (1-minute load average, {r['machine']['cores']} cores): {loads[0]:.1f} when measuring began, "
+            f"{loads[-1]:.1f} at the end")
+    if startup:
+        text += f"; a `manage.py check` took {startup:.2f} s (about 0.3 to 0.4 s on an idle machine)"
+    return text + "."
+
+
 def document(r: dict) -> str:
     m = r["machine"]
     head = f"""# Benchmarks
@@ -271,6 +284,7 @@ with a clear message otherwise.
 - Machine: {m['cpu']}, {m['cores']} cores, {m['ram']} RAM; {m['os']}; Python {m['python']}
 - PostgreSQL: {m['postgres']}; {', '.join(f'{k}={v}' for k, v in sorted(m['settings'].items()))}
 - Client and server share the machine's cores: in-process Django rendering and the 32 client threads compete with PostgreSQL.
+{contention(r)}
 
 """
     plans = ["## EXPLAIN (ANALYZE, BUFFERS) of the main queries under RLS (web role, workspace 1)\n"]

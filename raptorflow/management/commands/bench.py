@@ -89,6 +89,7 @@ class Command(BaseCommand):
             result["load_seconds"] = time.perf_counter() - t
             result["machine"] = report.machine(conn)
             p = rls.params(conn)
+        result["load_average"] = [os.getloadavg()[0]]
 
         log("bench: RLS overhead")
         with psycopg.connect(owner_url) as owner_conn, psycopg.connect(web_url) as web_conn:
@@ -116,6 +117,8 @@ class Command(BaseCommand):
 
         log("bench: migrate against psql applying the schema-only dump")
         result["migrate_vs_psql"] = migrate.measure(url, max(1, min(5, repeat // 10)), log=log)
+
+        result["load_average"].append(os.getloadavg()[0])
 
         log("bench: verify_schema timings")
         runs = max(1, min(3, repeat // 10))
