@@ -136,3 +136,15 @@ def test_admin_forms_refuse_a_case_duplicate_next_to_the_field(tenant_a, client_
     with tenant_a.context():
         assert Campaign.objects.count() == Positioning.objects.count() == Cohort.objects.count() == 1
         assert Achievement.objects.count() == 1
+
+
+def test_a_name_taken_by_another_request_after_validation_is_the_same_form_error(tenant_a):
+    from campaigns.forms import CampaignForm
+
+    form = CampaignForm({"name": "Autumn Race", "status": "draft", "kpi_targets": ""}, workspace=tenant_a.workspace)
+    with tenant_a.context():
+        assert form.is_valid()
+        make_campaign(tenant_a, "AUTUMN RACE")  # another request saves first
+        assert form.save_unique() is None
+        assert form.errors["name"] == ["A campaign with this name already exists in this workspace."]
+        assert Campaign.objects.filter(name__iexact="autumn race").count() == 1
