@@ -101,7 +101,7 @@ class Achievement(TenantModel):
 
     class Meta:
         db_table = "achievements"
-        db_table_comment = "Achievement catalogue of a workspace (014). Unlock rules in criteria; xp credited once per user."
+        db_table_comment = "Achievement catalogue of a workspace. Unlock rules in criteria; xp credited once per user."
         ordering = ["name"]
         verbose_name = _("achievement")
         verbose_name_plural = _("achievements")
@@ -191,7 +191,7 @@ class UserAchievement(TenantModel):
 
     class Meta:
         db_table = "user_achievements"
-        db_table_comment = "Progress of members towards achievements (014). Completion credits user_stats once (trigger)."
+        db_table_comment = "Progress of members towards achievements. Completion credits user_stats once (trigger)."
         ordering = ["-completed_at", "-updated_at"]
         verbose_name = _("user achievement")
         verbose_name_plural = _("user achievements")
@@ -260,7 +260,7 @@ class UserStats(TenantModel):
 
     class Meta:
         db_table = "user_stats"
-        db_table_comment = "Per-member gamification totals of a workspace (014). xp/level/unlocks credited by trigger; refresh_user_stats() recomputes them."
+        db_table_comment = "Per-member gamification totals of a workspace. xp/level/unlocks credited by trigger; refresh_user_stats() recomputes them."
         ordering = ["-total_xp"]
         verbose_name = _("user stats")
         verbose_name_plural = _("user stats")
@@ -324,7 +324,7 @@ class GamificationEvent(TenantModel):
 
     class Meta:
         db_table = "gamification_events"
-        db_table_comment = "What members did that achievements count (014), once per (workspace, user, event, subject); written by record_gamification_event."
+        db_table_comment = "What members did that achievements count, once per (workspace, user, event, subject); written by record_gamification_event."
         ordering = ["-occurred_at"]
         verbose_name = _("gamification event")
         verbose_name_plural = _("gamification events")
