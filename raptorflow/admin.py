@@ -15,10 +15,6 @@ from raptorflow.forms import TenantModelForm
 from raptorflow.models import Cohort, User, Workspace, WorkspaceInvitation, WorkspaceMember
 from raptorflow.pagination import EstimatedCountPaginator
 
-admin.site.site_header = _("RaptorFlow operations")
-admin.site.site_title = _("RaptorFlow admin")
-admin.site.index_title = _("Operations")
-
 
 class SafeAutocompleteSelect(AutocompleteSelect):
     """An autocomplete that re-renders a form whose submitted value is not a valid key.
