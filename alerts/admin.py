@@ -12,7 +12,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
@@ -21,14 +20,13 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from alerts import services
 from alerts.models import Severity, SystemAlert, UserNotification
-from raptorflow.admin import WorkspaceRoleAdmin
+from raptorflow.admin import EstimatedCounts, WorkspaceRoleAdmin
 
 
 def alerts_in_scope(request):
@@ -139,19 +137,6 @@ class SourceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class CappedCountPaginator(Paginator):
-    """Counts at most ``CAP`` rows: a COUNT over a workspace's whole alert history costs more than the page.
-
-    Beyond the cap the list shows the first CAP rows' pages; filters narrow it down.
-    """
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        return self.object_list.order_by()[: self.CAP].count()
-
-
 class ResolveForm(forms.Form):
     note = forms.CharField(
         label=_("Resolution note"),
@@ -170,7 +155,7 @@ def _when_by(user, when):
 
 
 @admin.register(SystemAlert)
-class SystemAlertAdmin(WorkspaceRoleAdmin):
+class SystemAlertAdmin(EstimatedCounts, WorkspaceRoleAdmin):
     list_display = (
         "severity_badge",
         "title",
@@ -187,9 +172,8 @@ class SystemAlertAdmin(WorkspaceRoleAdmin):
     search_fields = ("title", "source", "fingerprint")
     list_select_related = ("acknowledged_by", "resolved_by")
     ordering = ("-last_seen_at",)
-    # Long lists stay fast: no second, unfiltered COUNT(*) on every page.
-    show_full_result_count = False
-    paginator = CappedCountPaginator
+    # A workspace's whole alert history can be long: counted exactly up to 10,000, estimated beyond.
+    exact_count_up_to = 10_000
     list_per_page = 50
     actions = ["acknowledge_selected", "resolve_selected"]
     fieldsets = (
@@ -365,7 +349,7 @@ class ReadFilter(admin.SimpleListFilter):
 
 
 @admin.register(UserNotification)
-class UserNotificationAdmin(WorkspaceRoleAdmin):
+class UserNotificationAdmin(EstimatedCounts, WorkspaceRoleAdmin):
     """The signed-in user's own notifications in the current workspace, and nobody else's."""
 
     list_display = ("title_with_state", "kind", "alert_link", "created_at", "read_at")
@@ -373,8 +357,7 @@ class UserNotificationAdmin(WorkspaceRoleAdmin):
     list_filter = (ReadFilter, "kind")
     search_fields = ("title", "body")
     ordering = ("-created_at",)
-    show_full_result_count = False
-    paginator = CappedCountPaginator
+    exact_count_up_to = 10_000
     actions = ["mark_selected_read"]
     fields = ("title", "kind", "body", "link_out", "alert_link", "created_at", "read_at", "expires_at")
     readonly_fields = fields

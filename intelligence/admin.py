@@ -8,14 +8,12 @@ through an action; their contributing signals are listed read-only.
 
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -73,19 +71,6 @@ class SignalTypeFilter(admin.SimpleListFilter):
         return queryset.filter(signal_type=self.value()) if self.value() else queryset
 
 
-class CappedCountPaginator(Paginator):
-    """Counts at most CAP + 1 rows: a page view never counts a whole large workspace.
-
-    Beyond the cap the list shows "10001" results and its last page is page 201.
-    """
-
-    CAP = 10_000
-
-    @cached_property
-    def count(self):
-        return self.object_list[: self.CAP + 1].count()
-
-
 @admin.register(IntelligenceSignal)
 class IntelligenceSignalAdmin(WorkspaceScopedAdmin):
     list_display = ("title", "source", "signal_type", "strength", "occurrences", "status", "last_detected_at")
@@ -93,9 +78,8 @@ class IntelligenceSignalAdmin(WorkspaceScopedAdmin):
     list_filter = ("status", RecentFilter, SignalTypeFilter)
     search_fields = ("title", "summary", "source", "=fingerprint")
     ordering = ("-last_detected_at",)
-    # No COUNT(*) of the whole workspace on every page view.
-    show_full_result_count = False
-    paginator = CappedCountPaginator
+    # No COUNT(*) of the whole workspace on every page view: exact up to 10,000 signals, estimated beyond.
+    exact_count_up_to = 10_000
     list_per_page = 50
     actions = ("mark_reviewed", "mark_dismissed", "synthesize_insight")
     fieldsets = (
@@ -192,8 +176,7 @@ class MarketInsightAdmin(WorkspaceScopedAdmin):
     list_filter = ("status", "category", "impact")
     search_fields = ("title", "summary")
     ordering = ("-created_at",)
-    show_full_result_count = False
-    paginator = CappedCountPaginator
+    exact_count_up_to = 10_000
     actions = ("publish", "archive")
     readonly_fields = (
         "status", "confidence", "signals_table", "created_by", "created_at", "published_at", "published_by",

@@ -83,6 +83,19 @@ class OptimisticChangeForms:
         return form
 
 
+class EstimatedCounts:
+    """Long lists: the filtered count is exact up to ``exact_count_up_to`` rows and estimated beyond it
+    (:class:`raptorflow.pagination.EstimatedCountPaginator`); the unfiltered total is never counted
+    (docs/benchmarks.md)."""
+
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    exact_count_up_to = EstimatedCountPaginator.exact_threshold
+
+    def get_paginator(self, request, queryset, per_page, orphans=0, allow_empty_first_page=True):
+        return self.paginator(queryset, per_page, orphans, allow_empty_first_page, exact_threshold=self.exact_count_up_to)
+
+
 class WorkspaceRoleAdmin(OptimisticChangeForms, RoleWritePermissions, admin.ModelAdmin):
     """A model admin of workspace data whose queryset is its own affair (RLS still applies)."""
 
@@ -99,20 +112,14 @@ class WorkspaceRoleInline(RoleWritePermissions, admin.TabularInline):
         return queryset.filter(workspace_id=request.workspace.id)
 
 
-class WorkspaceScopedAdmin(WorkspaceRoleAdmin):
+class WorkspaceScopedAdmin(EstimatedCounts, WorkspaceRoleAdmin):
     """Base admin for tenant models: rows of the header's workspace only.
 
     RLS already limits every query to the current workspace; the explicit
     filter keeps the list on the workspace-leading indexes and hides the rows a
     policy shows for other reasons (a user's own memberships elsewhere).
-    New rows take the current workspace.
-
-    Large lists: the filtered count is exact up to a threshold and estimated
-    beyond it, and the unfiltered total is never counted (docs/benchmarks.md).
+    New rows take the current workspace. Lists count as :class:`EstimatedCounts` says.
     """
-
-    paginator = EstimatedCountPaginator
-    show_full_result_count = False
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -1,4 +1,4 @@
-"""An estimated-count paginator for large changelists.
+"""The one paginator of long lists: exact counts up to a threshold, the planner's estimate beyond.
 
 Django's changelist counts the filtered rows (``COUNT(*)``) on every page view,
 and a second time unfiltered unless ``show_full_result_count = False``. On a
@@ -10,6 +10,10 @@ figure comes from ``pg_class.reltuples`` and the column statistics, under the
 same RLS policies), never below the threshold. The count is then approximate
 (``count_is_estimated`` is True) and the page links past the end of the true
 list show an empty last page rather than an error.
+
+The one paginator of the project: the admin's lists (through
+``raptorflow.admin.EstimatedCounts``, whose ``exact_count_up_to`` sets the
+threshold per list) and the marketer pages.
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ class EstimatedCountPaginator(Paginator):
     exact_threshold = 1000
 
     count_is_estimated = False
+
+    def __init__(self, *args, exact_threshold: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if exact_threshold is not None:
+            self.exact_threshold = exact_threshold
 
     @cached_property
     def count(self):
