@@ -86,26 +86,48 @@ class UnderperformingFilter(admin.SimpleListFilter):
         return queryset
 
 
+def refuse_a_second_active_assignment(*, agent, workspace_id, saving, replacing=()):
+    """The one-active rule (``agent_assignments_one_active_uniq``) as a form error, before the database refuses.
+
+    One active assignment of ``agent`` per campaign of the workspace (no
+    campaign: the whole workspace). ``saving`` is the (campaign, status) of
+    each assignment about to be saved, ``replacing`` the stored assignments
+    they change or delete; the workspace's other active assignments of the
+    agent count as they are stored. The one implementation for the
+    standalone form and the agent page's inline.
+    """
+    taken = set(
+        AgentAssignment.objects.filter(workspace_id=workspace_id, agent=agent, status=AgentAssignment.Status.ACTIVE)
+        .exclude(pk__in=[pk for pk in replacing if pk is not None])
+        .values_list("campaign_id", flat=True)
+    )
+    for campaign, status in saving:
+        if status != AgentAssignment.Status.ACTIVE:
+            continue
+        key = campaign.pk if campaign else None
+        if key in taken:
+            raise forms.ValidationError(
+                _("%(agent)s already has an active assignment for %(what)s; pause or retire one of them.")
+                % {"agent": agent.name, "what": campaign or _("the whole workspace")},
+                code="duplicate_active",
+            )
+        taken.add(key)
+
+
 class AssignmentFormSet(forms.BaseInlineFormSet):
-    """One active assignment per campaign (empty = whole workspace), checked before the database does."""
+    """The agent page's assignments: the one-active rule over the rows as submitted."""
 
     def clean(self):
         super().clean()
-        seen = set()
-        for form in self.forms:
-            if not hasattr(form, "cleaned_data") or not form.cleaned_data or form.cleaned_data.get("DELETE"):
-                continue
-            if form.cleaned_data.get("status") != AgentAssignment.Status.ACTIVE:
-                continue
-            campaign = form.cleaned_data.get("campaign")
-            key = campaign.pk if campaign else None
-            if key in seen:
-                raise forms.ValidationError(
-                    _("This agent already has an active assignment for %(what)s; pause or retire one of them.")
-                    % {"what": campaign or _("the whole workspace")},
-                    code="duplicate_active",
-                )
-            seen.add(key)
+        from raptorflow.tenancy import current_workspace_id
+
+        kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")]
+        refuse_a_second_active_assignment(
+            agent=self.instance,
+            workspace_id=current_workspace_id(),
+            saving=[(f.cleaned_data.get("campaign"), f.cleaned_data.get("status")) for f in kept],
+            replacing=[f.instance.pk for f in self.forms],
+        )
 
 
 class AgentAssignmentInline(WorkspaceRoleInline):
@@ -345,7 +367,7 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
 
 
 class AgentAssignmentForm(forms.ModelForm):
-    """The one-active rule with a message next to the fields (the constraint names workspace, which the form excludes)."""
+    """The one-active rule checked by the form (the constraint names workspace, which the form excludes)."""
 
     class Meta:
         model = AgentAssignment
@@ -353,17 +375,13 @@ class AgentAssignmentForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        agent, campaign = cleaned.get("agent"), cleaned.get("campaign")
-        if agent and cleaned.get("status") == AgentAssignment.Status.ACTIVE:
-            clash = AgentAssignment.objects.filter(
-                workspace_id=self.workspace_id, agent=agent, campaign=campaign, status=AgentAssignment.Status.ACTIVE
-            ).exclude(pk=self.instance.pk)
-            if clash.exists():
-                raise forms.ValidationError(
-                    _("%(agent)s already has an active assignment for %(what)s.")
-                    % {"agent": agent.name, "what": campaign or _("the whole workspace")},
-                    code="duplicate_active",
-                )
+        if cleaned.get("agent"):
+            refuse_a_second_active_assignment(
+                agent=cleaned["agent"],
+                workspace_id=self.workspace_id,
+                saving=[(cleaned.get("campaign"), cleaned.get("status"))],
+                replacing=[self.instance.pk],
+            )
         return cleaned
 
 
