@@ -4,7 +4,12 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test install
+.PHONY: run test install help
+.DEFAULT_GOAL := help
+
+## help: this list (every target with its one-line description)
+help:
+	@sed -n 's/^## //p' $(MAKEFILE_LIST)
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,16 +21,16 @@ install: $(VENV)/.installed
 
 ## run: embedded PostgreSQL (unless DATABASE_URL), roles, migrate, demo data, gunicorn on 127.0.0.1:8000
 run: install
-	$(PY) -m raptorflow.devtools run
+	$(PY) -m tools.dev run
 
 ## test: the whole suite against real PostgreSQL (embedded unless DATABASE_URL); ARGS="-k foo" passes options to pytest
 test: install
-	$(PY) -m raptorflow.devtools test $(ARGS)
+	$(PY) -m tools.dev test $(ARGS)
 
 # ---------------------------------------------------------------- DBA steps (docs/runbook.md)
 # All run as the owner: DATABASE_URL, or the embedded server when it is unset.
 MANAGE := $(PY) manage.py
-DB_URL = $${DATABASE_URL:-$$($(PY) -m raptorflow.devtools db-url)}
+DB_URL = $${DATABASE_URL:-$$($(PY) -m tools.dev db-url)}
 # The pg_dump bundled with pgserver (PostgreSQL 16) dumps 16 and every older server.
 PG_DUMP ?= $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/pgserver/pginstall/bin/pg_dump) pg_dump)
 PG_RESTORE ?= $(firstword $(wildcard $(VENV)/lib/python3*/site-packages/pgserver/pginstall/bin/pg_restore) pg_restore)
@@ -57,6 +62,11 @@ verify: install
 probe: install
 	DATABASE_URL=$(DB_URL) $(MANAGE) verify_schema --probe
 
+## drills: re-apply every migration's SQL (RunSQL, RunPython, tenancy operations) and roll back: all idempotent
+.PHONY: drills
+drills: install
+	DATABASE_URL=$(DB_URL) $(PY) -m tools.drills
+
 ## rollback: APP=alerts TO=zero (or a migration name): reverse one app's migrations
 rollback: install
 	@test -n "$(APP)" -a -n "$(TO)" || (echo "usage: make rollback APP=<app> TO=<migration|zero>"; exit 2)
@@ -70,7 +80,7 @@ restore: install
 ## loadtest: gunicorn + concurrent clients of different workspaces; fails on any leak or 5xx (ARGS="--pgbouncer --clients 32")
 .PHONY: loadtest
 loadtest: install
-	$(PY) -m raptorflow.loadtest $(ARGS)
+	$(PY) -m tools.loadtest $(ARGS)
 
 ## bench: the benchmark of docs/benchmarks.md (ARGS="--preset small" for a quick run; writes docs/benchmarks.md)
 .PHONY: bench

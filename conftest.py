@@ -155,14 +155,14 @@ def committed_db(django_db_setup, django_db_blocker):
 
 @pytest.fixture
 def tenant_a(db):
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     return make_tenant("Alpha Apparel")
 
 
 @pytest.fixture
 def tenant_b(db):
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     return make_tenant("Bravo Beverages")
 

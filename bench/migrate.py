@@ -32,8 +32,8 @@ import warnings
 from pathlib import Path
 
 from bench import setup
-from raptorflow.embedded import REPO_ROOT
-from raptorflow.scratch import drop_database, recreate_database, with_database
+from tools.embedded import REPO_ROOT
+from tools.scratch import drop_database, recreate_database, with_database
 
 TOTAL = re.compile(r"^Total migration time: ([0-9.]+)s$", re.MULTILINE)
 

@@ -8,8 +8,8 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from raptorflow.embedded import REPO_ROOT
-from raptorflow.scratch import drop_database, recreate_database, with_database
+from tools.embedded import REPO_ROOT
+from tools.scratch import drop_database, recreate_database, with_database
 
 WEB_ROLE = "raptorflow_bench_web"
 WEB_PASSWORD = "bench-password-123"

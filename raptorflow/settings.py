@@ -88,7 +88,7 @@ TEMPLATES = [
 # Always DATABASE_URL, never a fallback: a production process that lost it must
 # not quietly write into a local database. The embedded development server is
 # started by the development entry points (make run, make test, the DBA make
-# targets, a bare pytest: raptorflow/devtools.py), which then set DATABASE_URL.
+# targets, a bare pytest: tools/dev.py), which then set DATABASE_URL.
 if not env.str("DATABASE_URL", default=""):
     from django.core.exceptions import ImproperlyConfigured
 

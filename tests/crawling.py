@@ -20,7 +20,7 @@ from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArc
 from raptorflow.management.commands.seed_demo import STAFF_GROUP, WORKSPACES
 from raptorflow.models import User, Workspace, WorkspaceMember
 from raptorflow.tenancy import workspace_context
-from raptorflow.testing import make_user
+from tests.factories import make_user
 
 STAFF_ROLES = ("owner", "admin", "marketer", "viewer")
 REPO_ROOT = str(Path(__file__).resolve().parents[1]) + "/"

@@ -21,7 +21,7 @@ from campaigns.tests.factories import make_campaign
 from raptorflow import roles, services
 from raptorflow.models import Cohort, User, WorkspaceInvitation, WorkspaceMember
 from raptorflow.tenancy import workspace_context
-from raptorflow.testing import PASSWORD, add_member, make_cohort, make_tenant, make_user
+from tests.factories import PASSWORD, add_member, make_cohort, make_tenant, make_user
 
 STAFF_APPS = ["raptorflow", "campaigns", "gamification", "agents", "intelligence", "alerts"]
 LINK = re.compile(r"https?://[^\s]+/invitations/[0-9a-f-]{36}/[^\s/]+/")

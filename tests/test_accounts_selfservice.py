@@ -23,7 +23,7 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
-from raptorflow.testing import PASSWORD
+from tests.factories import PASSWORD
 
 NEW_PASSWORD = "a-brand-new-passphrase-42"
 LOCKED_OUT = 429

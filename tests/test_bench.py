@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from raptorflow.embedded import REPO_ROOT
+from tools.embedded import REPO_ROOT
 
 
 def docs_state():

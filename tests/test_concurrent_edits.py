@@ -7,7 +7,7 @@ import pytest
 from gamification.models import Achievement
 from gamification.tests.factories import make_achievement
 from raptorflow.models import Cohort
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 
 def _form_data(page: str) -> dict:

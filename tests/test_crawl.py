@@ -37,7 +37,7 @@ from django.urls.resolvers import RoutePattern
 from campaigns import urls as campaign_urls
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
 from raptorflow.models import User, Workspace
-from raptorflow.testing import make_user
+from tests.factories import make_user
 from tests.crawling import STAFF_ROLES, crawler, demo_data, describe_exception, first_pk, marketer_ids, request_as  # noqa: F401
 
 ALLOWED_STATUSES = {200, 302, 403, 404, 405}

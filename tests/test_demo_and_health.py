@@ -13,7 +13,7 @@ from django.test import Client
 from raptorflow.management.commands.seed_demo import DEMO_PASSWORD, SUPERUSER, TWO_WORKSPACE_PERSON, WORKSPACES
 from raptorflow.models import Cohort, User, Workspace, WorkspaceMember
 from raptorflow.tenancy import workspace_context
-from raptorflow.testing import make_user
+from tests.factories import make_user
 
 SUPERUSER_EMAIL = SUPERUSER[0]
 BOTH_EMAIL, _, BOTH_ROLES = TWO_WORKSPACE_PERSON

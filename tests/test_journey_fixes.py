@@ -184,7 +184,7 @@ def _user_tools(html):
 
 
 def test_admin_header_names_the_workspace_once(tenant_a, tenant_b, client_for):
-    from raptorflow.testing import add_member
+    from tests.factories import add_member
 
     page = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/").content.decode()
     assert _user_tools(page).count(tenant_a.workspace.name) == 1
@@ -199,7 +199,7 @@ def test_admin_header_names_the_workspace_once(tenant_a, tenant_b, client_for):
 
 
 def test_superuser_without_a_workspace_is_told_to_pick_one_next_to_the_switcher_and_on_lists(tenant_a, client_for):
-    from raptorflow.testing import make_user
+    from tests.factories import make_user
 
     client = client_for(make_user(is_staff=True, is_superuser=True))
     index = client.get("/admin/").content.decode()

@@ -13,7 +13,7 @@ from conftest import owner_url
 def test_load_test_finds_no_leak_and_no_5xx(owner_conn, via):
     args = ["--workers", "2", "--clients", "6", "--requests", "120"] + (["--pgbouncer"] if via == "pgbouncer" else [])
     result = subprocess.run(
-        [sys.executable, "-m", "raptorflow.loadtest", *args],
+        [sys.executable, "-m", "tools.loadtest", *args],
         env=dict(os.environ, DATABASE_URL=owner_url(), SECRET_KEY="x"), capture_output=True, text=True, timeout=600,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]

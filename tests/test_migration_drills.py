@@ -54,7 +54,7 @@ def scratch_conn(name):
 
 
 def test_every_migrations_sql_applied_twice_is_harmless(owner_conn):
-    result = manage("shell", "-c", "from raptorflow.drills import main; main()", url=owner_url())
+    result = manage("shell", "-c", "from tools.drills import main; main()", url=owner_url())
     assert result.returncode == 0, result.stdout + result.stderr
     count = int(re.search(r"re-applied (\d+) operations, 0 failed", result.stdout).group(1))
     # Every domain app carries RLS and SQL operations; far more than a handful exist.

@@ -43,8 +43,8 @@ from django.test import Client, RequestFactory
 from django.urls import get_resolver
 
 from raptorflow import outage
-from raptorflow.embedded import REPO_ROOT
-from raptorflow.testing import PASSWORD, make_tenant
+from tools.embedded import REPO_ROOT
+from tests.factories import PASSWORD, make_tenant
 
 
 @pytest.fixture(autouse=True)
@@ -316,7 +316,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raptorflow.settings")
 django.setup()
 from django.contrib.auth.models import Permission
 from raptorflow.models import WorkspaceMember
-from raptorflow.testing import add_member, make_user, make_workspace
+from tests.factories import add_member, make_user, make_workspace
 staff = make_user(full_name="Drill Staff", is_staff=True)
 staff.user_permissions.set(Permission.objects.filter(content_type__app_label="campaigns"))
 workspace = make_workspace("Outage drill", owner=staff)
@@ -551,7 +551,7 @@ def every_client_succeeded_since(moment: float):
 
 
 def test_restart_drill_answers_503_logs_once_and_keeps_nothing_half_written(tmp_path):
-    from raptorflow.scratch import Gunicorn, PrivatePostgres, migrated_database
+    from tools.scratch import Gunicorn, PrivatePostgres, migrated_database
 
     phases = {"started": time.monotonic()}
     cluster = PrivatePostgres()

@@ -15,7 +15,7 @@ from conftest import TEST_WEB_PASSWORD, TEST_WEB_ROLE, owner_url
 from raptorflow.middleware import SESSION_KEY
 from raptorflow.models import Cohort, TenantModel, Workspace, WorkspaceMember
 from raptorflow.tenancy import current_workspace_id, ensure_rls_enforced, rls_bypass_reasons, workspace_context
-from raptorflow.testing import make_cohort, make_tenant, make_user
+from tests.factories import make_cohort, make_tenant, make_user
 
 TENANT_MODELS = [m for m in apps.get_models() if issubclass(m, TenantModel)]
 
@@ -235,7 +235,7 @@ def test_a_forged_session_workspace_is_refused_and_forgotten(tenant_a, tenant_b,
 @pytest.mark.django_db
 def test_members_switch_between_their_own_workspaces(tenant_a, tenant_b, client_for):
     tenant_b_membership = tenant_b.workspace
-    from raptorflow.testing import add_member
+    from tests.factories import add_member
 
     add_member(tenant_b_membership, tenant_a.marketer, WorkspaceMember.Role.VIEWER)
     client = client_for(tenant_a.marketer, tenant_a.workspace)
@@ -428,7 +428,7 @@ def test_provision_roles_is_idempotent(owner_conn):
 @pytest.mark.django_db
 def test_deleting_a_user_reaches_memberships_in_workspaces_the_caller_cannot_see(tenant_a, tenant_b):
     from raptorflow.models import User
-    from raptorflow.testing import add_member
+    from tests.factories import add_member
 
     # The marketer of A also belongs to B; staff of A deletes them while working in A.
     add_member(tenant_b.workspace, tenant_a.marketer, WorkspaceMember.Role.VIEWER)

@@ -1,14 +1,14 @@
 """The development entry points: the only places the embedded PostgreSQL starts.
 
-``python -m raptorflow.devtools run`` (``make run``): database (embedded unless
+``python -m tools.dev run`` (``make run``): database (embedded unless
 DATABASE_URL), roles, migrations and demo data as the owner, then gunicorn as
 the web role.
-``python -m raptorflow.devtools test [pytest args]`` (``make test``): the test
+``python -m tools.dev test [pytest args]`` (``make test``): the test
 suite against the same database server, with DATABASE_URL exported (tests
 create their own database and roles).
-``python -m raptorflow.devtools db-url``: print the owner URL in use (the
+``python -m tools.dev db-url``: print the owner URL in use (the
 Makefile's DBA targets).
-A bare ``pytest``: this module is also a pytest plugin (``-p raptorflow.devtools``
+A bare ``pytest``: this module is also a pytest plugin (``-p tools.dev``
 in pyproject.toml) that sets DATABASE_URL to the embedded server when unset,
 before pytest-django loads the settings (a conftest.py runs too late for that).
 
@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from raptorflow.embedded import REPO_ROOT, ensure_database, owner_database_url
+from tools.embedded import REPO_ROOT, ensure_database, owner_database_url
 
 WEB_ROLE = os.environ.get("RAPTORFLOW_WEB_USER", "raptorflow_web")
 # Development default only; production sets RAPTORFLOW_WEB_PASSWORD.
@@ -42,7 +42,7 @@ def owner_url() -> str:
 
 def web_url(owner: str) -> str:
     """The owner's URL with the web login role's credentials."""
-    from raptorflow.scratch import with_database
+    from tools.scratch import with_database
 
     return with_database(owner, urlsplit(owner).path.lstrip("/"), WEB_ROLE, WEB_PASSWORD)
 
@@ -58,6 +58,10 @@ def base_env(database_url: str) -> dict:
     return env
 
 
+def banner(bind: str) -> str:
+    return f"Serving on http://{bind}/: sign in there with an account above (staff: http://{bind}/admin/)"
+
+
 def run() -> None:
     owner = owner_url()
     owner_env = base_env(owner)
@@ -68,8 +72,9 @@ def run() -> None:
     # Demo data goes in as the web role: through RLS, one workspace context at a time.
     _manage("seed_demo", env=web_env)
     _manage("collectstatic", "--no-input", "--verbosity", "0", env=web_env)
-    bind = os.environ.get("RAPTORFLOW_BIND", "127.0.0.1:8000")
-    print(f"Serving on http://{bind}/ (admin at /admin/)", flush=True)
+    # gunicorn.conf.py binds to RAPTORFLOW_BIND: set it here so the banner and the server agree.
+    web_env["RAPTORFLOW_BIND"] = bind = os.environ.get("RAPTORFLOW_BIND", "127.0.0.1:8000")
+    print(banner(bind), flush=True)
     os.chdir(REPO_ROOT)
     config = str(REPO_ROOT / "gunicorn.conf.py")
     os.execvpe(sys.executable, [sys.executable, "-m", "gunicorn", "raptorflow.wsgi", "--config", config], web_env)
@@ -127,7 +132,7 @@ else:
 
 def main(argv: list[str]) -> None:
     if not argv or argv[0] not in {"run", "test", "db-url"}:
-        sys.exit("usage: python -m raptorflow.devtools run | test [pytest args] | db-url")
+        sys.exit("usage: python -m tools.dev run | test [pytest args] | db-url")
     if argv[0] == "run":
         run()
     elif argv[0] == "db-url":

@@ -3,7 +3,7 @@
 Run as the owner (it executes DDL), always inside a transaction that is
 rolled back, so it changes nothing:
 
-    python manage.py shell -c "from raptorflow.drills import main; main()"
+    make drills          (python -m tools.drills, DATABASE_URL naming the owner)
 """
 
 from __future__ import annotations
@@ -53,3 +53,13 @@ def main():
         print(f"FAIL {failure}")
     print(f"re-applied {count} operations, {len(failures)} failed")
     sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "raptorflow.settings")
+    django.setup()
+    main()

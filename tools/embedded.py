@@ -1,6 +1,6 @@
 """The project's own PostgreSQL for development, used when DATABASE_URL is not set.
 
-Started only by the development entry points (raptorflow/devtools.py: ``make
+Started only by the development entry points (tools/dev.py: ``make
 run``, ``make test``, the DBA make targets, a bare ``pytest``), never by the
 settings. pgserver (PyPI, the ``embedded`` extra: ``pip install -e '.[embedded]'``)
 bundles the server binaries; the cluster lives in ``.pgdata/`` at the

@@ -1,6 +1,6 @@
 """Load test: many signed-in clients of different workspaces against gunicorn, checking for leaks.
 
-    python -m raptorflow.loadtest [--workers 4] [--clients 32] [--requests 3200] [--pgbouncer]
+    python -m tools.loadtest [--workers 4] [--clients 32] [--requests 3200] [--pgbouncer]
 
 It builds a database of its own (``<name>_loadtest`` on the DATABASE_URL or
 embedded server), migrates it as the owner, seeds one workspace per two
@@ -35,8 +35,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from raptorflow.embedded import REPO_ROOT
-from raptorflow.scratch import Gunicorn, free_port, recreate_database, wait_for_port, with_database
+from tools.embedded import REPO_ROOT
+from tools.scratch import Gunicorn, free_port, recreate_database, wait_for_port, with_database
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HREF_RE = re.compile(r'href="(/(?:admin|campaigns)/[^"?#]*)"')
@@ -56,7 +56,7 @@ def prepare_database(owner_url: str, tenants: int) -> tuple[str, list[dict]]:
     subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
     web = with_database(owner_url, name, "raptorflow_loadtest_web", PASSWORD)
     seed = subprocess.run(
-        [sys.executable, "-m", "raptorflow.loadtest", "--seed-only", str(tenants)],
+        [sys.executable, "-m", "tools.loadtest", "--seed-only", str(tenants)],
         env=dict(os.environ, DATABASE_URL=web, SECRET_KEY="loadtest"), check=True, capture_output=True, text=True,
     )
     return web, [_parse_tenant(line) for line in seed.stdout.splitlines() if line.startswith("TENANT\t")]
@@ -76,7 +76,7 @@ def seed(tenants: int) -> None:
     import importlib
 
     from raptorflow.management.commands.seed_demo import DOMAIN_APPS
-    from raptorflow.testing import make_cohort, make_tenant
+    from tests.factories import make_cohort, make_tenant
 
     for index in range(tenants):
         marker = f"LTmark{index:02d}{secrets.token_hex(3)}"
@@ -293,7 +293,7 @@ def main(argv=None) -> int:
         seed(args.seed_only)
         return 0
 
-    from raptorflow.devtools import owner_url
+    from tools.dev import owner_url
 
     tenants_count = max(2, args.clients // 2)
     print(f"Preparing a database with {tenants_count} workspaces ...", flush=True)

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
-from raptorflow.embedded import REPO_ROOT, ensure_database
+from tools.embedded import REPO_ROOT, ensure_database
 
 
 def with_database(url: str, name: str, user: str | None = None, password: str | None = None) -> str:

@@ -278,7 +278,7 @@ def test_demo_seed_is_idempotent_and_goes_through_the_procedure(tenant_a):
 
 
 def test_superuser_without_a_workspace_sees_the_registry_without_totals(tenant_a, client_for):
-    from raptorflow.testing import make_user
+    from tests.factories import make_user
 
     root = make_user(is_staff=True, is_superuser=True)
     record(tenant_a, AgentRegistry.objects.get(slug="growth-lord"), [{"success": True, "duration_ms": 5}])

@@ -15,7 +15,7 @@ from agents.models import AgentPerformance, AgentRegistry
 
 
 def test_concurrent_recordings_into_one_bucket_lose_no_update(committed_db, web_connect):
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     tenant = make_tenant("Concurrent Co")
     agent_id = AgentRegistry.objects.get(slug="bid-adjuster").id

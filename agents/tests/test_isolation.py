@@ -121,7 +121,7 @@ def test_deleting_a_campaign_unlinks_its_assignments_and_retires_duplicates(tena
 
 
 def test_deleting_a_user_nulls_assigned_by_in_every_workspace(tenant_a, tenant_b, agent):
-    from raptorflow.testing import make_user
+    from tests.factories import make_user
 
     helper = make_user()
     with tenant_a.context():

@@ -9,7 +9,7 @@ from alerts import services
 from alerts.models import SystemAlert, UserNotification
 from raptorflow.sql import SQLFunctionError
 from raptorflow.tenancy import workspace_context
-from raptorflow.testing import make_tenant, make_user
+from tests.factories import make_tenant, make_user
 
 
 def _scalar(sql, params=()):
@@ -192,7 +192,7 @@ def test_a_user_never_sees_another_users_notifications_even_in_the_same_workspac
 
 @pytest.mark.django_db
 def test_a_users_notifications_stay_in_their_workspace(tenant_a, tenant_b):
-    from raptorflow.testing import add_member
+    from tests.factories import add_member
 
     add_member(tenant_b.workspace, tenant_a.marketer)
     with tenant_a.context():
@@ -328,7 +328,7 @@ def test_deleting_a_workspace_removes_every_users_notifications_and_its_alerts(t
 
 @pytest.mark.django_db
 def test_deleting_a_user_who_handled_alerts_in_two_workspaces_keeps_the_alerts(tenant_a, tenant_b, raise_in):
-    from raptorflow.testing import add_member
+    from tests.factories import add_member
 
     add_member(tenant_b.workspace, tenant_a.owner, "admin")
     alerts = {}

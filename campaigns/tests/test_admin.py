@@ -4,7 +4,7 @@ import pytest
 
 from campaigns.models import Campaign, CampaignQuest, MessageArchitecture
 from campaigns.tests.factories import make_architecture, make_campaign, make_positioning, make_quest, target
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from campaigns.models import Campaign, CampaignCohort, CampaignQuest
 from campaigns.tests.factories import make_campaign, make_quest, target
 from raptorflow import services as core_services
 from raptorflow.models import Cohort
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from campaigns.tests.factories import make_campaign, make_quest
 
 def test_concurrent_moves_cannot_close_a_loop(committed_db, web_connect):
     """A under B and B under A at the same time: the advisory lock serializes them, one is refused."""
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     tenant = make_tenant("Loop Labs")
     c = make_campaign(tenant)

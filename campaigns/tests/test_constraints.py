@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture
 from campaigns.tests.factories import make_architecture, make_campaign, make_positioning, make_quest, target
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 
@@ -235,7 +235,7 @@ def test_deleting_a_quest_deletes_its_subtree(tenant_a):
 
 
 def test_deleting_a_user_keeps_their_campaigns_in_every_workspace(tenant_a):
-    from raptorflow.testing import make_user
+    from tests.factories import make_user
 
     author = make_user()
     c = make_campaign(tenant_a, created_by=author)

@@ -7,7 +7,7 @@ from django.db import connection
 
 from campaigns.models import Campaign
 from campaigns.tests.factories import make_campaign, target
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 

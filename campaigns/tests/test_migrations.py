@@ -10,7 +10,7 @@ from django.db import connections
 from campaigns.manifest import EXPECTED
 from conftest import owner_url
 from raptorflow.models import Cohort
-from raptorflow.testing import make_cohort, make_tenant
+from tests.factories import make_cohort, make_tenant
 
 
 def manage(*args):

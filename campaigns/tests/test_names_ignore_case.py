@@ -17,7 +17,7 @@ from campaigns.tests.factories import make_campaign, make_positioning
 from gamification.models import Achievement
 from gamification.tests.factories import make_achievement
 from raptorflow.models import Cohort
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
 from campaigns.tests.factories import make_architecture, make_campaign, make_positioning, make_quest, target
-from raptorflow.testing import make_cohort
+from tests.factories import make_cohort
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
 from campaigns.tests.factories import make_architecture, make_campaign, make_positioning, make_quest, target
-from raptorflow.testing import make_cohort, make_user
+from tests.factories import make_cohort, make_user
 
 pytestmark = pytest.mark.django_db
 

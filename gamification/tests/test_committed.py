@@ -10,7 +10,7 @@ from gamification.tests.factories import make_achievement
 
 def test_progress_cannot_point_at_another_workspaces_achievement_even_without_triggers(committed_db, owner_conn):
     """The composite key alone refuses it: as the owner (RLS aside), with the validation trigger off."""
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     tenant_a, tenant_b = make_tenant(), make_tenant()
     foreign = make_achievement(tenant_b)
@@ -65,7 +65,7 @@ def _state(conn, tenant, achievement):
 
 
 def test_concurrent_increments_lose_nothing_and_credit_xp_once(committed_db, web_connect):
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     tenant = make_tenant()
     achievement = make_achievement(tenant, target_value=100, xp_reward=400)
@@ -88,7 +88,7 @@ def test_concurrent_increments_lose_nothing_and_credit_xp_once(committed_db, web
 
 
 def test_concurrent_award_and_completion_credit_xp_once(committed_db, web_connect):
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     tenant = make_tenant()
     achievement = make_achievement(tenant, target_value=5, xp_reward=100)
@@ -105,7 +105,7 @@ def test_concurrent_award_and_completion_credit_xp_once(committed_db, web_connec
 
 def test_a_blocked_increment_sees_the_completion_and_adds_nothing(committed_db, web_connect):
     """Deterministic interleaving: B waits on A's row lock, then finds the row completed."""
-    from raptorflow.testing import make_tenant
+    from tests.factories import make_tenant
 
     tenant = make_tenant()
     achievement = make_achievement(tenant, target_value=2, xp_reward=100)

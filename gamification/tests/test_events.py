@@ -26,7 +26,7 @@ from intelligence.models import IntelligenceSignal, MarketInsight
 from raptorflow.models import Cohort
 from raptorflow.sql import SQLFunctionError
 from raptorflow.tenancy import workspace_context
-from raptorflow.testing import PASSWORD, make_tenant, make_user
+from tests.factories import PASSWORD, make_tenant, make_user
 
 
 def stats_of(tenant, user):
@@ -195,7 +195,7 @@ def test_signals_insights_and_alerts_through_their_services(tenant_a):
 
 @pytest.mark.django_db
 def test_the_first_sign_in_of_a_day_is_a_daily_login_in_each_workspace(tenant_a, tenant_b):
-    from raptorflow.testing import add_member
+    from tests.factories import add_member
 
     add_member(tenant_b.workspace, tenant_a.marketer, "viewer")
     client = Client()

@@ -150,7 +150,7 @@ def test_every_documented_event_is_accepted(tenant_a):
 
 def test_deleting_a_user_reaches_their_awards_in_workspaces_hidden_from_the_caller(tenant_a, tenant_b):
     from gamification import services
-    from raptorflow.testing import make_user
+    from tests.factories import make_user
 
     awarder = make_user(is_staff=True)  # platform staff, member of no workspace
     achievement = make_achievement(tenant_b)

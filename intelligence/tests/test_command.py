@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from intelligence.models import IntelligenceSignal
-from raptorflow.testing import make_user
+from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

@@ -8,7 +8,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from raptorflow.testing import make_tenant
+from tests.factories import make_tenant
 
 INGEST = "SELECT id, occurrences FROM ingest_intelligence_signal('price_tracker', 'competitor_pricing', 'Tents -20%%', '{}', %s::numeric, 'same-fp')"
 SET_WORKSPACE = "SELECT set_config('app.current_workspace_id', %s, true)"

@@ -6,7 +6,7 @@ import pytest
 
 from intelligence import demo
 from intelligence.models import IntelligenceSignal, MarketInsight
-from raptorflow.testing import make_user, make_workspace
+from tests.factories import make_user, make_workspace
 from raptorflow.tenancy import workspace_context
 
 pytestmark = pytest.mark.django_db

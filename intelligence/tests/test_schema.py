@@ -111,7 +111,7 @@ def test_the_database_sets_user_and_agent_references_null_and_cascades_workspace
 def test_deleting_a_user_clears_their_triage_in_every_workspace(tenant_a, tenant_b, ingest):
     from intelligence import services
     from intelligence.models import IntelligenceSignal
-    from raptorflow.testing import make_user
+    from tests.factories import make_user
 
     reviewer = make_user()
     for tenant in (tenant_a, tenant_b):

@@ -36,8 +36,8 @@ from urllib.parse import quote, urlsplit
 
 import pytest
 
-from raptorflow.embedded import REPO_ROOT
-from raptorflow.scratch import Gunicorn, drop_database, recreate_database, with_database
+from tools.embedded import REPO_ROOT
+from tools.scratch import Gunicorn, drop_database, recreate_database, with_database
 
 CHROMIUM = Path(os.environ.get("RAPTORFLOW_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -121,7 +121,7 @@ def chromium():
 
 @pytest.fixture(scope="package")
 def e2e_db(chromium):
-    from raptorflow.devtools import owner_url
+    from tools.dev import owner_url
 
     database = E2EDatabase(os.environ.get("DATABASE_URL") or owner_url())
     # Sam (Acme's staff admin) also administers Northwind: the header switcher has two workspaces.

@@ -15,8 +15,8 @@ import psycopg
 from django.core.management.base import BaseCommand, CommandError
 
 from bench import gamification, load, migrate, report, rls, setup, writes
-from raptorflow import devtools
-from raptorflow.embedded import REPO_ROOT
+from tools import dev as devtools
+from tools.embedded import REPO_ROOT
 
 NOTES_FILE = Path(__file__).resolve().parents[3] / "bench" / "NOTES.md"
 

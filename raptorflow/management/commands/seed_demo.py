@@ -170,7 +170,7 @@ class Command(BaseCommand):
         module.seed(workspace=workspace, people=people, stdout=self.stdout)
 
     def _print_credentials(self):
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in at http://127.0.0.1:8000/ with:"))
+        self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with:"))
         for spec in WORKSPACES:
             self.stdout.write(f"  {spec['name']}:")
             for role, email, _, is_staff in spec["people"]:
