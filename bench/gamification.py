@@ -37,7 +37,6 @@ must match exactly.
 
 from __future__ import annotations
 
-import statistics
 import threading
 import time
 from collections import deque
@@ -47,6 +46,7 @@ from itertools import zip_longest
 import psycopg
 
 from bench.load import USER, WS, bid, user_index
+from tools.stats import latency_summary
 
 TRIGGER = "campaign_quests_gamification_event"
 # What Django sends for complete_quest (save(update_fields=["status", "completed_at"]) adds updated_at).
@@ -143,7 +143,7 @@ def measure(owner_url: str, web_url: str, web_role: str, workspaces: int, n: int
                             credited += 1
                         if cycle:
                             samples[mode].append(elapsed)
-            single = {m: _summary(v) for m, v in samples.items()}
+            single = {m: latency_summary(v) for m, v in samples.items()}
             log(f"  one client: without {single['without']['p50_ms']:.3f} ms, no actor {single['no actor']['p50_ms']:.3f} ms, "
                 f"with {single['with']['p50_ms']:.3f} ms (p50)")
 
@@ -179,7 +179,7 @@ def measure(owner_url: str, web_url: str, web_role: str, workspaces: int, n: int
                 _complete(web, 1, quest, actor=True)
                 late.append(time.perf_counter() - started)
                 credited += 1
-            hot_late = {"history": history, **_summary(late)} if late else None
+            hot_late = {"history": history, **latency_summary(late)} if late else None
         finally:
             if not enabled:
                 _trigger(owner, True)
@@ -233,11 +233,6 @@ def _function_profile(owner_url, web_role, next_quest, k: int) -> dict:
     return {"completions": k, "rows": rows}
 
 
-def _summary(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"n": len(ordered), "p50_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000,
-            "mean_ms": statistics.fmean(ordered) * 1000}
 
 
 def _shares(pools, workspaces, members, clients) -> list[list[tuple[int, str]]]:

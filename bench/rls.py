@@ -13,6 +13,7 @@ import statistics
 import time
 
 from bench.load import USER, WS, bid, user_index
+from tools.stats import latency_summary
 
 # name -> (RLS-side SQL, owner-side SQL); %(agent)s, %(user)s, %(ws)s are parameters.
 QUERIES = {
@@ -79,16 +80,12 @@ def measure(owner_conn, web_conn, p: dict, repeat: int, inner: int = 20) -> list
             owner_times.append(t)
         results.append({
             "query": name, "rows_rls": n_rls, "rows_owner": n_owner,
-            "rls": summary(rls_times), "owner": summary(owner_times),
+            "rls": latency_summary(rls_times), "owner": latency_summary(owner_times),
             "ratio": statistics.median(rls_times) / statistics.median(owner_times),
         })
     return results
 
 
-def summary(samples: list[float]) -> dict:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
-    return {"p50_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000, "n": len(ordered)}
 
 
 def explain(web_conn, p: dict) -> dict[str, str]:

@@ -12,6 +12,8 @@ import os
 import sys
 import time
 
+from tools.stats import latency_summary
+
 PAGE_SIZES = (20, 100)
 
 
@@ -76,12 +78,9 @@ def run(config: dict) -> list[dict]:
                     raise SystemExit(f"bench: {url} answered {response.status_code}")
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(url)
-            times.sort()
             results.append({
                 "page": name, "url": url, "page_size": size, "queries": len(queries),
-                "p50_ms": times[len(times) // 2] * 1000 if len(times) % 2 else (times[len(times) // 2 - 1] + times[len(times) // 2]) * 500,
-                "p95_ms": times[min(len(times) - 1, max(0, round(0.95 * len(times)) - 1))] * 1000,
-                "n": len(times),
+                **latency_summary(times),
                 "slowest_sql": sorted(((float(q["time"]) * 1000, q["sql"][:300]) for q in queries.captured_queries), reverse=True)[:2],
             })
     return results

@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,6 +36,7 @@ from urllib.parse import urlsplit
 
 from tools.embedded import REPO_ROOT
 from tools.scratch import Gunicorn, free_port, recreate_database, wait_for_port, with_database
+from tools.stats import latency_summary
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HREF_RE = re.compile(r'href="(/(?:admin|campaigns)/[^"?#]*)"')
@@ -267,13 +267,13 @@ def run_clients(base: str, tenants: list[dict], clients: int, total: int, trivia
 
 def summarize(label: str, result: Result, seconds: float) -> dict:
     count = sum(result.statuses.values())
-    latencies = sorted(result.latencies) or [0.0]
+    latency = latency_summary(result.latencies or [0.0])
     return {
         "run": label,
         "requests": count,
         "rps": count / seconds if seconds else 0.0,
-        "p50_ms": statistics.median(latencies) * 1000,
-        "p95_ms": latencies[int(0.95 * (len(latencies) - 1))] * 1000,
+        "p50_ms": latency["p50_ms"],
+        "p95_ms": latency["p95_ms"],
         "statuses": dict(sorted(result.statuses.items())),
         "5xx": sum(n for s, n in result.statuses.items() if s >= 500),
         "leaks": len(result.leaks),
