@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from agents import charts, selectors
 from agents.latency import MAX_RELATIVE_WIDTH
-from agents.models import AgentAssignment, AgentCapability, AgentRegistry
+from agents.models import Agent, AgentAssignment, AgentCapability
 from raptorflow.admin import WorkspaceRoleAdmin, WorkspaceRoleInline, WorkspaceScopedAdmin
 
 
@@ -163,8 +163,8 @@ class AgentCapabilityInline(admin.TabularInline):
         return False
 
 
-@admin.register(AgentRegistry)
-class AgentRegistryAdmin(WorkspaceRoleAdmin):
+@admin.register(Agent)
+class AgentAdmin(WorkspaceRoleAdmin):
     # Writes here are the inline assignments: the agents domain of the role matrix.
     list_display = (
         "name_link",
@@ -251,7 +251,7 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
 
     @admin.display(description=_("agent"), ordering="name")
     def name_link(self, obj):
-        url = reverse("admin:agents_agentregistry_change", args=[obj.pk])
+        url = reverse("admin:agents_agent_change", args=[obj.pk])
         link = format_html('<a href="{}">{}</a>', url, obj.name)
         verdict = self._verdict(obj)
         if not verdict.underperforming:
@@ -306,7 +306,7 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
 
     @admin.display(description=_("chart"))
     def performance_link(self, obj):
-        url = reverse("admin:agents_agentregistry_performance", args=[obj.pk])
+        url = reverse("admin:agents_agent_performance", args=[obj.pk])
         return format_html('<a href="{}?period={}">chart</a>', url, obj.period_days)
 
     # ------------------------------------------------------------ per-agent page
@@ -315,7 +315,7 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
             path(
                 "<path:object_id>/performance/",
                 self.admin_site.admin_view(self.performance_view),
-                name="agents_agentregistry_performance",
+                name="agents_agent_performance",
             )
         ]
         return urls + super().get_urls()
@@ -323,7 +323,7 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
     def performance_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        agent = get_object_or_404(AgentRegistry.objects.select_related("supervisor"), pk=object_id)
+        agent = get_object_or_404(Agent.objects.select_related("supervisor"), pk=object_id)
         days = selectors.parse_period(request.GET.get("period"))
         since = selectors.period_start(days)
         workspace_id = request.workspace.id if request.workspace else None
@@ -363,7 +363,7 @@ class AgentRegistryAdmin(WorkspaceRoleAdmin):
                 workspace_id=workspace_id, agent=agent, status=AgentAssignment.Status.ACTIVE
             ).select_related("campaign"),
         }
-        return TemplateResponse(request, "admin/agents/agentregistry/performance.html", context)
+        return TemplateResponse(request, "admin/agents/agent/performance.html", context)
 
 
 class AgentAssignmentForm(forms.ModelForm):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from agents import services
-from agents.models import AgentAssignment, AgentPerformance, AgentRegistry
+from agents.models import Agent, AgentAssignment, AgentPerformance
 
 DAYS = 30
 
@@ -56,7 +56,7 @@ AGENT_ERRORS = {
 
 
 def seed(*, workspace, people, stdout):
-    agents = {a.slug: a for a in AgentRegistry.objects.filter(slug__in=PROFILES)}
+    agents = {a.slug: a for a in Agent.objects.filter(slug__in=PROFILES)}
     _assignments(workspace, people, agents)
     if AgentPerformance.objects.filter(workspace_id=workspace.id).exists():
         stdout.write(f"  agents: performance of {workspace.name} already recorded, left as is")

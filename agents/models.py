@@ -1,4 +1,4 @@
-"""Agent registry (global), workspace assignments and daily performance (migration domain 015).
+"""Agents (global), their workspace assignments and daily performance.
 
 ``agent_registry`` and ``agent_capabilities`` are global: every workspace reads
 them, the web role may not write them (a data migration seeds them as the
@@ -16,7 +16,7 @@ from agents.latency import BUCKET_COUNT, empty_histogram
 from raptorflow.models import JsonbTypeIs, TenantModel, TimestampedModel
 
 
-class AgentRegistry(TimestampedModel):
+class Agent(TimestampedModel):
     """One agent definition of the platform, shared by every workspace."""
 
     class Tier(models.TextChoices):
@@ -79,7 +79,7 @@ class AgentRegistry(TimestampedModel):
         )
         ordering = ["tier", "domain", "name"]
         verbose_name = _("agent")
-        verbose_name_plural = _("agent registry")
+        verbose_name_plural = _("agents")
         constraints = [
             # The seed migration's upsert key and the lookup by slug.
             models.UniqueConstraint(fields=["slug"], name="agent_registry_slug_uniq"),
@@ -112,7 +112,7 @@ class AgentCapability(TimestampedModel):
     """Something an agent can do, with the JSON shapes it takes and returns."""
 
     agent = models.ForeignKey(
-        AgentRegistry, on_delete=models.CASCADE, related_name="capabilities", verbose_name=_("agent"), db_index=False
+        Agent, on_delete=models.CASCADE, related_name="capabilities", verbose_name=_("agent"), db_index=False
     )
     capability = models.SlugField(_("capability"), max_length=80, db_index=False, db_comment="Capability code, unique per agent (e.g. competitor-teardown).")
     description = models.TextField(_("description"), default="", db_default="", blank=True)
@@ -155,7 +155,7 @@ class AgentAssignment(TenantModel):
         RETIRED = "retired", _("Retired")
 
     agent = models.ForeignKey(
-        AgentRegistry, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("agent"), db_index=False
+        Agent, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("agent"), db_index=False
     )
     # The composite key (workspace_id, campaign_id) -> campaigns (migration 0001_tables) is the
     # only constraint: it keeps the campaign in the same workspace and nulls the column on delete.
@@ -239,7 +239,7 @@ class AgentPerformance(TenantModel):
     """One agent's executions in one workspace on one UTC day (written by record_agent_execution)."""
 
     agent = models.ForeignKey(
-        AgentRegistry, on_delete=models.CASCADE, related_name="performance", verbose_name=_("agent"), db_index=False
+        Agent, on_delete=models.CASCADE, related_name="performance", verbose_name=_("agent"), db_index=False
     )
     day = models.DateField(_("day"), db_comment="UTC day of the executions.")
     executions = models.PositiveIntegerField(_("executions"), default=0, db_default=0)

@@ -16,7 +16,7 @@ from django.db.models import F, FilteredRelation, Max, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
-from agents.models import AgentPerformance, AgentRegistry
+from agents.models import Agent, AgentPerformance
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -60,7 +60,7 @@ def registry_with_totals(*, workspace_id, since: date, queryset=None):
     Annotations: executions, successes, failures, tokens, cost, max_ms,
     success_rate (NULL without executions), p50_ms, p95_ms.
     """
-    queryset = AgentRegistry.objects.all() if queryset is None else queryset
+    queryset = Agent.objects.all() if queryset is None else queryset
     in_period = FilteredRelation(
         "performance", condition=Q(performance__workspace_id=workspace_id, performance__day__gte=since)
     )

@@ -12,17 +12,17 @@ from decimal import Decimal
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from agents.models import AgentPerformance, AgentRegistry
+from agents.models import Agent, AgentPerformance
 from raptorflow.sql import SQLFunctionError, _translate, call_returning
 
 
 def _agent_id(agent):
-    return agent.pk if isinstance(agent, AgentRegistry) else agent
+    return agent.pk if isinstance(agent, Agent) else agent
 
 
 def record_agent_execution(
     *,
-    agent: AgentRegistry | str,
+    agent: Agent | str,
     success: bool,
     duration_ms: int,
     tokens_used: int = 0,

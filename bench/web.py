@@ -28,12 +28,12 @@ def run(config: dict) -> list[dict]:
     from django.test.utils import CaptureQueriesContext
 
     import campaigns.views
-    from agents.models import AgentRegistry
+    from agents.models import Agent
     from raptorflow.models import User
 
     staff = User.objects.get(email=config["staff_email"])
     marketer = User.objects.get(email=config["marketer_email"])
-    agent = AgentRegistry.objects.filter(is_active=True).order_by("slug").first()
+    agent = Agent.objects.filter(is_active=True).order_by("slug").first()
 
     staff_client, marketer_client = Client(), Client()
     staff_client.force_login(staff)
@@ -54,8 +54,8 @@ def run(config: dict) -> list[dict]:
 
     pages = [
         ("admin: system alerts", staff_client, "/admin/alerts/systemalert/", admin_size("alerts.SystemAlert")),
-        ("admin: agent registry (totals)", staff_client, "/admin/agents/agentregistry/", admin_size("agents.AgentRegistry")),
-        ("admin: agent performance page", staff_client, f"/admin/agents/agentregistry/{agent.pk}/performance/?period=30", None),
+        ("admin: agent registry (totals)", staff_client, "/admin/agents/agent/", admin_size("agents.Agent")),
+        ("admin: agent performance page", staff_client, f"/admin/agents/agent/{agent.pk}/performance/?period=30", None),
         ("admin: intelligence signals", staff_client, "/admin/intelligence/intelligencesignal/", admin_size("intelligence.IntelligenceSignal")),
         ("admin: achievements", staff_client, "/admin/gamification/achievement/", admin_size("gamification.Achievement")),
         ("admin: campaigns", staff_client, "/admin/campaigns/campaign/", admin_size("campaigns.Campaign")),

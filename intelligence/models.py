@@ -259,7 +259,7 @@ class MarketInsight(TenantModel):
     )
     # agent_registry is global (no workspace_id): a plain foreign key cannot cross workspaces.
     generated_by_agent = models.ForeignKey(
-        "agents.AgentRegistry",
+        "agents.Agent",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

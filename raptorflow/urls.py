@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from raptorflow import health, views
@@ -48,6 +48,11 @@ urlpatterns = [
     # The admin's sign-out too (its URL, matched before the admin's own view): a GET asks,
     # a POST signs out to the admin's sign-in page, which says so.
     path("admin/logout/", views.SignOutView.as_view(next_page="admin:login"), name="admin_logout"),
+    # The agents' pages were /admin/agents/agentregistry/... before the model became Agent (issue 18).
+    re_path(
+        r"^admin/agents/agentregistry/(?P<rest>.*)$",
+        RedirectView.as_view(url="/admin/agents/agent/%(rest)s", query_string=True, permanent=True),
+    ),
     path("admin/", admin.site.urls),
 ]
 

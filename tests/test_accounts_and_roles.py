@@ -205,7 +205,7 @@ READ_PAGES = {
     roles.MEMBERS: "/admin/raptorflow/workspacemember/",
     roles.CAMPAIGNS: "/admin/campaigns/campaign/",
     roles.GAMIFICATION: "/admin/gamification/achievement/",
-    roles.AGENTS: "/admin/agents/agentregistry/",
+    roles.AGENTS: "/admin/agents/agent/",
     roles.INTELLIGENCE: "/admin/intelligence/marketinsight/",
     roles.ALERTS: "/admin/alerts/systemalert/",
 }

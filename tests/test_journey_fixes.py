@@ -206,10 +206,10 @@ def test_superuser_without_a_workspace_is_told_to_pick_one_next_to_the_switcher_
     tools = _user_tools(index)
     assert "No workspace chosen" in tools and "Pick one to see its data." in tools
     assert f'<option value="{tenant_a.id}">{tenant_a.workspace.name}</option>' in tools
-    for path in ("/admin/campaigns/campaign/", "/admin/alerts/systemalert/", "/admin/agents/agentregistry/"):
+    for path in ("/admin/campaigns/campaign/", "/admin/alerts/systemalert/", "/admin/agents/agent/"):
         page = client.get(path).content.decode()
         assert "No workspace chosen: lists and totals stay empty until you pick one" in page, path
-    registry = client.get("/admin/agents/agentregistry/").content.decode()
+    registry = client.get("/admin/agents/agent/").content.decode()
     assert "Totals for —" not in registry and "pick a workspace in the header" in registry
 
     # Once a workspace is chosen, the note is gone.
@@ -252,14 +252,14 @@ def test_demo_agents_tell_a_believable_story_three_flagged_each_for_a_visible_re
     assert [r.split()[0] for r in flagged["seo-strategist"]] == ["p95"]
 
     # The registry says why under each flagged agent's name, in words one can read without hovering.
-    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/agents/agentregistry/", {"underperforming": "yes"}).content.decode()
+    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/agents/agent/", {"underperforming": "yes"}).content.decode()
     assert html.count("⚠ underperforming") == 3
     assert re.search(r'<small class="rf-reasons">success \d+\.\d%</small>', html)
     assert len(re.findall(r'<small class="rf-reasons">p95 [\d,]+ ms</small>', html)) == 2
 
 
 def test_agent_registry_columns_are_narrow_with_abbreviations(tenant_a, client_for):
-    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/agents/agentregistry/").content.decode()
+    html = client_for(tenant_a.staff, tenant_a.workspace).get("/admin/agents/agent/").content.decode()
     head = re.search(r"<thead>.*?</thead>", html, re.S).group(0)
     assert len(re.findall(r"<th[\s>]", head)) == 9  # tier and domain share a column, the flag lives under the name
     for title in ("executions in the period", "median latency, in milliseconds", "95th percentile latency, in milliseconds", "cost in US dollars"):

@@ -14,15 +14,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agents import latency, services
-from agents.models import AgentAssignment, AgentRegistry
+from agents.models import Agent, AgentAssignment
 
 pytestmark = pytest.mark.django_db
 
-CHANGELIST = "/admin/agents/agentregistry/"
+CHANGELIST = "/admin/agents/agent/"
 
 
 def perf_url(agent, period=30):
-    return reverse("admin:agents_agentregistry_performance", args=[agent.pk]) + f"?period={period}"
+    return reverse("admin:agents_agent_performance", args=[agent.pk]) + f"?period={period}"
 
 
 def record(tenant, agent, executions):
@@ -42,7 +42,7 @@ def staff_a(tenant_a, client_for):
 
 
 def test_registry_list_shows_this_workspaces_totals_only(tenant_a, tenant_b, staff_a):
-    agent = AgentRegistry.objects.get(slug="growth-lord")
+    agent = Agent.objects.get(slug="growth-lord")
     now = timezone.now()
     record(tenant_a, agent, [{"success": True, "duration_ms": 100, "tokens_used": 1000, "cost_usd": "0.25", "executed_at": now}] * 4)
     record(tenant_b, agent, [{"success": False, "duration_ms": 100, "executed_at": now}] * 9)
@@ -57,12 +57,12 @@ def test_registry_list_shows_this_workspaces_totals_only(tenant_a, tenant_b, sta
 
 def test_registry_list_runs_a_constant_number_of_queries(tenant_a, staff_a):
     now = timezone.now()
-    agents = list(AgentRegistry.objects.order_by("slug")[:3])
+    agents = list(Agent.objects.order_by("slug")[:3])
     for agent in agents:
         record(tenant_a, agent, [{"success": True, "duration_ms": 50, "executed_at": now}])
     with CaptureQueriesContext(connection) as few:
         assert staff_a.get(CHANGELIST).status_code == 200
-    for agent in AgentRegistry.objects.order_by("slug")[3:40]:
+    for agent in Agent.objects.order_by("slug")[3:40]:
         record(tenant_a, agent, [{"success": True, "duration_ms": 50, "executed_at": now}])
     with CaptureQueriesContext(connection) as many:
         assert staff_a.get(CHANGELIST).status_code == 200
@@ -73,7 +73,7 @@ def test_registry_list_runs_a_constant_number_of_queries(tenant_a, staff_a):
 
 
 def test_filters_by_tier_domain_and_period(tenant_a, staff_a):
-    agent = AgentRegistry.objects.get(slug="keyword-researcher")
+    agent = Agent.objects.get(slug="keyword-researcher")
     now = timezone.now()
     record(tenant_a, agent, [{"success": True, "duration_ms": 10, "executed_at": now - timedelta(days=20)}] * 3)
     record(tenant_a, agent, [{"success": True, "duration_ms": 10, "executed_at": now}] * 2)
@@ -87,9 +87,9 @@ def test_filters_by_tier_domain_and_period(tenant_a, staff_a):
 
 
 def test_underperformers_are_flagged_and_filterable(tenant_a, staff_a):
-    flaky = AgentRegistry.objects.get(slug="review-miner")
-    slow = AgentRegistry.objects.get(slug="tam-calculator")
-    fine = AgentRegistry.objects.get(slug="swot-drafter")
+    flaky = Agent.objects.get(slug="review-miner")
+    slow = Agent.objects.get(slug="tam-calculator")
+    fine = Agent.objects.get(slug="swot-drafter")
     now = timezone.now()
     record(tenant_a, flaky, [{"success": i % 2 == 0, "duration_ms": 100, "executed_at": now} for i in range(10)])
     record(tenant_a, slow, [{"success": True, "duration_ms": settings.AGENT_MAX_P95_MS * 3, "executed_at": now}] * 10)
@@ -101,7 +101,7 @@ def test_underperformers_are_flagged_and_filterable(tenant_a, staff_a):
 
 
 def test_performance_page_draws_the_daily_chart(tenant_a, staff_a):
-    agent = AgentRegistry.objects.get(slug="long-form-writer")
+    agent = Agent.objects.get(slug="long-form-writer")
     now = timezone.now()
     record(tenant_a, agent, [{"success": True, "duration_ms": 2000, "executed_at": now - timedelta(days=d)} for d in (0, 1, 1, 5)])
     for period in (7, 30, 90):
@@ -118,7 +118,7 @@ def test_performance_page_draws_the_daily_chart(tenant_a, staff_a):
 
 
 def test_done_when_the_page_numbers_equal_those_recomputed_from_the_executions(tenant_a, tenant_b, staff_a):
-    agent = AgentRegistry.objects.get(slug="experiment-analyst")
+    agent = Agent.objects.get(slug="experiment-analyst")
     rng = random.Random(7)
     now = timezone.now()
     executions = []
@@ -175,15 +175,15 @@ class _Inputs(HTMLParser):
 
 def change_form_data(client, agent):
     parser = _Inputs()
-    parser.feed(client.get(reverse("admin:agents_agentregistry_change", args=[agent.pk])).content.decode())
+    parser.feed(client.get(reverse("admin:agents_agent_change", args=[agent.pk])).content.decode())
     return parser.data
 
 
 def test_assignments_are_managed_inline_for_this_workspace_only(tenant_a, tenant_b, staff_a):
-    agent = AgentRegistry.objects.get(slug="brand-voice-guardian")
+    agent = Agent.objects.get(slug="brand-voice-guardian")
     with tenant_b.context():
         AgentAssignment.objects.create(agent=agent, notes="bravo-only note")
-    page = staff_a.get(reverse("admin:agents_agentregistry_change", args=[agent.pk])).content.decode()
+    page = staff_a.get(reverse("admin:agents_agent_change", args=[agent.pk])).content.decode()
     assert "bravo-only note" not in page
     data = change_form_data(staff_a, agent)
     assert data["assignments-TOTAL_FORMS"] == "0"
@@ -198,7 +198,7 @@ def test_assignments_are_managed_inline_for_this_workspace_only(tenant_a, tenant
             "assignments-0-agent": str(agent.pk),
         }
     )
-    response = staff_a.post(reverse("admin:agents_agentregistry_change", args=[agent.pk]), data)
+    response = staff_a.post(reverse("admin:agents_agent_change", args=[agent.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
     with tenant_a.context():
         made = AgentAssignment.objects.get(agent=agent)
@@ -213,7 +213,7 @@ def test_assignments_are_managed_inline_for_this_workspace_only(tenant_a, tenant
             "assignments-1-agent": str(agent.pk),
         }
     )
-    response = staff_a.post(reverse("admin:agents_agentregistry_change", args=[agent.pk]), data)
+    response = staff_a.post(reverse("admin:agents_agent_change", args=[agent.pk]), data)
     assert response.status_code == 200
     assert "already has an active assignment for the whole workspace" in response.content.decode()
     with tenant_a.context():
@@ -221,28 +221,28 @@ def test_assignments_are_managed_inline_for_this_workspace_only(tenant_a, tenant
 
 
 def test_registry_is_read_only_in_the_admin(tenant_a, staff_a):
-    agent = AgentRegistry.objects.get(slug="council-conductor")
-    page = staff_a.get(reverse("admin:agents_agentregistry_change", args=[agent.pk])).content.decode()
+    agent = Agent.objects.get(slug="council-conductor")
+    page = staff_a.get(reverse("admin:agents_agent_change", args=[agent.pk])).content.decode()
     assert 'name="name"' not in page and 'name="is_active"' not in page
-    assert staff_a.get("/admin/agents/agentregistry/add/").status_code == 403
-    assert staff_a.get(reverse("admin:agents_agentregistry_delete", args=[agent.pk])).status_code == 403
+    assert staff_a.get("/admin/agents/agent/add/").status_code == 403
+    assert staff_a.get(reverse("admin:agents_agent_delete", args=[agent.pk])).status_code == 403
     # Posting field values changes nothing (the fields are not in the form).
     data = change_form_data(staff_a, agent)
     data.update({"name": "Hijacked", "is_active": ""})
-    assert staff_a.post(reverse("admin:agents_agentregistry_change", args=[agent.pk]), data).status_code == 302
+    assert staff_a.post(reverse("admin:agents_agent_change", args=[agent.pk]), data).status_code == 302
     agent.refresh_from_db()
     assert agent.name == "Council Conductor" and agent.is_active
 
 
 def test_marketers_cannot_open_the_agents_admin(tenant_a, client_for):
-    agent = AgentRegistry.objects.get(slug="council-conductor")
+    agent = Agent.objects.get(slug="council-conductor")
     client = client_for(tenant_a.marketer, tenant_a.workspace)
     assert client.get(CHANGELIST).status_code == 302
     assert client.get(perf_url(agent)).status_code == 302
 
 
 def test_standalone_assignment_admin_refuses_a_second_active_one(tenant_a, staff_a):
-    agent = AgentRegistry.objects.get(slug="seo-strategist")
+    agent = Agent.objects.get(slug="seo-strategist")
     with tenant_a.context():
         AgentAssignment.objects.create(agent=agent)
     response = staff_a.post(
@@ -281,12 +281,12 @@ def test_superuser_without_a_workspace_sees_the_registry_without_totals(tenant_a
     from tests.factories import make_user
 
     root = make_user(is_staff=True, is_superuser=True)
-    record(tenant_a, AgentRegistry.objects.get(slug="growth-lord"), [{"success": True, "duration_ms": 5}])
+    record(tenant_a, Agent.objects.get(slug="growth-lord"), [{"success": True, "duration_ms": 5}])
     client = client_for(root)
     html = client.get(CHANGELIST, {"tier": "lord"}).content.decode()
     assert "Lord of Growth" in html
     assert 'field-executions_col">1<' not in html
-    agent = AgentRegistry.objects.get(slug="growth-lord")
+    agent = Agent.objects.get(slug="growth-lord")
     page = client.get(perf_url(agent)).content.decode()
     assert text_of(page, "total-executions") == "0"
 
@@ -303,3 +303,12 @@ def test_chart_axis_ticks_are_whole_numbers_that_match_their_position():
     # Evenly spaced values from 0, the top one covering the largest bar (no 1.25 shown as "1").
     assert ticks[0] == 0 and ticks[-1] >= 5
     assert len({b - a for a, b in zip(ticks, ticks[1:])}) == 1
+
+
+def test_the_agents_pages_of_before_the_rename_redirect_to_their_new_address(tenant_a, staff_a):
+    agent = Agent.objects.get(slug="growth-lord")
+    old = staff_a.get(f"/admin/agents/agentregistry/{agent.pk}/performance/", {"period": 7})
+    assert old.status_code == 301
+    assert old["Location"] == f"/admin/agents/agent/{agent.pk}/performance/?period=7"
+    assert staff_a.get("/admin/agents/agentregistry/", follow=True).redirect_chain == [("/admin/agents/agent/", 301)]
+    assert staff_a.get(old["Location"]).status_code == 200

@@ -11,14 +11,14 @@ from django.db import connection
 from django.utils import timezone
 
 from agents import latency, services
-from agents.models import AgentPerformance, AgentRegistry
+from agents.models import Agent, AgentPerformance
 
 
 def test_concurrent_recordings_into_one_bucket_lose_no_update(committed_db, web_connect):
     from tests.factories import make_tenant
 
     tenant = make_tenant("Concurrent Co")
-    agent_id = AgentRegistry.objects.get(slug="bid-adjuster").id
+    agent_id = Agent.objects.get(slug="bid-adjuster").id
     writers, calls = 6, 40
     barrier = threading.Barrier(writers)
     errors = []
@@ -75,7 +75,7 @@ def test_histogram_percentiles_are_within_one_bucket_of_the_true_ones(tenant_a, 
     # LLM-like latencies: log-normal around 1.5 s, a few very fast cache hits and slow outliers.
     durations = [int(rng.lognormvariate(7.3, 0.8)) for _ in range(600)] + [rng.randint(0, 9) for _ in range(20)]
     durations += [rng.randint(200_000, 900_000) for _ in range(5)]
-    agent = AgentRegistry.objects.get(slug="long-form-writer")
+    agent = Agent.objects.get(slug="long-form-writer")
     now = timezone.now()
     with tenant_a.context():
         services.record_agent_executions(

@@ -5,14 +5,14 @@ from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
 from agents import services
-from agents.models import AgentAssignment, AgentPerformance, AgentRegistry
+from agents.models import Agent, AgentAssignment, AgentPerformance
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def agent():
-    return AgentRegistry.objects.get(slug="churn-predictor")
+    return Agent.objects.get(slug="churn-predictor")
 
 
 def test_performance_of_one_workspace_is_invisible_to_another(tenant_a, tenant_b, agent):
@@ -100,7 +100,7 @@ def test_deleting_a_campaign_unlinks_its_assignments_and_retires_duplicates(tena
     from campaigns.models import Campaign
 
     launch = _campaign(tenant_a, "Spring launch")
-    other_agent = AgentRegistry.objects.get(slug="persona-researcher")
+    other_agent = Agent.objects.get(slug="persona-researcher")
     with tenant_a.context():
         AgentAssignment.objects.create(agent=agent)
         duplicate = AgentAssignment.objects.create(agent=agent, campaign=launch)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from agents import services
 from agents.latency import BOUNDS, BUCKET_COUNT, bucket_index
-from agents.models import AgentPerformance, AgentRegistry
+from agents.models import Agent, AgentPerformance
 from raptorflow.sql import SQLFunctionError
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def agent(db):
-    return AgentRegistry.objects.get(slug="seo-strategist")
+    return Agent.objects.get(slug="seo-strategist")
 
 
 def test_first_execution_creates_the_days_bucket(tenant_a, agent):
@@ -100,7 +100,7 @@ def test_unknown_agent_is_refused(tenant_a):
 def test_inactive_agent_is_refused(tenant_a, owner_conn):
     owner_conn.execute("UPDATE agent_registry SET is_active = false WHERE slug = 'utm-builder'")
     try:
-        agent = AgentRegistry.objects.get(slug="utm-builder")
+        agent = Agent.objects.get(slug="utm-builder")
         with tenant_a.context(), pytest.raises(SQLFunctionError, match=r"agent utm-builder \(.*\) is inactive"):
             services.record_agent_execution(agent=agent, success=True, duration_ms=10)
     finally:

@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.db.utils import ProgrammingError
 
 from agents.manifest import EXPECTED
-from agents.models import AgentCapability, AgentRegistry
+from agents.models import Agent, AgentCapability
 
 pytestmark = pytest.mark.django_db
 
@@ -48,19 +48,19 @@ def test_functions_exist_are_security_invoker_and_documented():
 
 
 def test_registry_is_seeded_with_the_council_of_lords_and_their_teams():
-    assert AgentRegistry.objects.count() >= 70
-    lords = AgentRegistry.objects.filter(tier="lord")
+    assert Agent.objects.count() >= 70
+    lords = Agent.objects.filter(tier="lord")
     assert sorted(lords.values_list("domain", flat=True)) == sorted(
         ["strategy", "brand", "growth", "content", "analytics", "customer", "operations"]
     )
-    council = AgentRegistry.objects.get(tier="council")
+    council = Agent.objects.get(tier="council")
     assert set(lords.values_list("supervisor_id", flat=True)) == {council.id}
     # Every specialist reports to a lord, every worker to a specialist of the same domain.
-    for agent in AgentRegistry.objects.filter(tier__in=["specialist", "worker"]).select_related("supervisor"):
+    for agent in Agent.objects.filter(tier__in=["specialist", "worker"]).select_related("supervisor"):
         assert agent.supervisor.tier == {"specialist": "lord", "worker": "specialist"}[agent.tier]
         assert agent.supervisor.domain == agent.domain
-    assert not AgentRegistry.objects.filter(capabilities__isnull=True).exists()
-    assert AgentCapability.objects.count() >= AgentRegistry.objects.count()
+    assert not Agent.objects.filter(capabilities__isnull=True).exists()
+    assert AgentCapability.objects.count() >= Agent.objects.count()
 
 
 @pytest.mark.parametrize(
@@ -80,9 +80,9 @@ def test_web_role_cannot_write_the_global_registry(sql, tenant_a):
         with pytest.raises(ProgrammingError, match="permission denied for table agent_"):
             with transaction.atomic(), connection.cursor() as cursor:
                 cursor.execute(sql)
-    assert AgentRegistry.objects.filter(is_active=True).count() == AgentRegistry.objects.count()
+    assert Agent.objects.filter(is_active=True).count() == Agent.objects.count()
 
 
 def test_web_role_can_read_the_registry_without_a_workspace():
-    assert AgentRegistry.objects.filter(slug="council-conductor").exists()
+    assert Agent.objects.filter(slug="council-conductor").exists()
     assert AgentCapability.objects.filter(agent__slug="council-conductor").count() == 3

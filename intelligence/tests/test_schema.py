@@ -128,11 +128,11 @@ def test_deleting_a_user_clears_their_triage_in_every_workspace(tenant_a, tenant
 
 
 def test_an_insight_may_name_the_agent_that_drafted_it(tenant_a, ingest):
-    from agents.models import AgentRegistry
+    from agents.models import Agent
     from intelligence import services
     from intelligence.models import MarketInsight
 
-    agent = AgentRegistry.objects.order_by("slug").first()
+    agent = Agent.objects.order_by("slug").first()
     assert agent is not None, "the agents migrations seed the registry"
     signal = ingest(tenant_a)
     with tenant_a.context():

@@ -49,7 +49,7 @@ def test_marketer_pages_have_a_title_one_h1_and_labelled_fields(page):
 
 def test_admin_pages_have_a_title_one_h1_and_labelled_fields(page):
     sign_in(page, ACME["staff"], next_path="/admin/")
-    agent = first_href(page, "/admin/agents/agentregistry/", "#result_list a:text('chart')")
+    agent = first_href(page, "/admin/agents/agent/", "#result_list a:text('chart')")
     insight = first_href(page, "/admin/intelligence/marketinsight/", "#result_list tbody a")
     achievement = first_href(page, "/admin/gamification/achievement/", "#result_list tbody th a")
     paths = [
@@ -57,7 +57,7 @@ def test_admin_pages_have_a_title_one_h1_and_labelled_fields(page):
         "/admin/gamification/achievement/", "/admin/gamification/achievement/add/",
         "/admin/gamification/achievement/leaderboard/", "/admin/gamification/userstats/",
         "/admin/gamification/userachievement/",
-        "/admin/agents/agentregistry/", agent,
+        "/admin/agents/agent/", agent,
         "/admin/alerts/systemalert/", "/admin/alerts/usernotification/",
         "/admin/intelligence/intelligencesignal/", "/admin/intelligence/marketinsight/",
         insight, achievement,

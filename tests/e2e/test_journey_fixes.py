@@ -96,12 +96,12 @@ def test_open_alert_badges_on_the_admin_index_pass_wcag_aa(page):
 
 
 def test_agent_registry_fits_1280px_with_navigation_and_filters_open(page):
-    sign_in(page, ACME["staff"], next_path="/admin/agents/agentregistry/")
+    sign_in(page, ACME["staff"], next_path="/admin/agents/agent/")
     expect(page.locator("#nav-sidebar")).to_be_visible()
     expect(page.locator("#changelist-filter")).to_be_visible()
     for query in ("", "?o=-6", "?o=3.-5.7"):  # sorted columns carry their sort controls too
         if query:
-            page.goto(f"/admin/agents/agentregistry/{query}")
+            page.goto(f"/admin/agents/agent/{query}")
             assert_accessible(page)
         results = page.locator("#changelist-form .results")
         inner, shown = results.evaluate("r => [r.scrollWidth, r.clientWidth]")
@@ -111,7 +111,7 @@ def test_agent_registry_fits_1280px_with_navigation_and_filters_open(page):
             box = page.locator(f"#result_list thead th.column-{column}").bounding_box()
             assert box["x"] + box["width"] <= viewport, (query, column, box)
     # Three demo agents are flagged, each saying why under its name.
-    page.goto("/admin/agents/agentregistry/?underperforming=yes")
+    page.goto("/admin/agents/agent/?underperforming=yes")
     assert_accessible(page)
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(3)

@@ -199,7 +199,7 @@ def test_staff_switches_workspace_creates_and_awards_an_achievement_and_the_memb
 # ---------------------------------------------------------------- 3. staff: agent performance chart
 
 def test_staff_sees_the_agent_performance_chart_drawn_from_recorded_executions(page):
-    sign_in(page, ACME["staff"], next_path="/admin/agents/agentregistry/")
+    sign_in(page, ACME["staff"], next_path="/admin/agents/agent/")
     rows = page.locator("#result_list tbody tr")
     busy = rows.filter(has_not=page.locator("td.field-executions_col", has_text=re.compile(r"^0$")))
     expect(busy.first).to_be_visible()
