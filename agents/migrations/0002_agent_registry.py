@@ -1,11 +1,17 @@
 """Seed the global agent registry: the council, the 7 lords, their specialists and workers.
 
 Upsert by slug (capabilities by (agent, capability)), writing a row only when
-it differs: re-running changes nothing, not even updated_at. The reverse
-deletes exactly the seeded slugs (their capabilities cascade). It runs before
-the tenant tables are put under RLS (0003), so on the way back, when RLS is
-already gone, the ORM's cascade also removes the workspaces' assignments and
-performance of those agents instead of failing on their foreign keys.
+it differs: re-running changes nothing, not even updated_at. Set-based: one
+SELECT per table finds the rows already there, one INSERT per table adds the
+missing ones (ids are made in Python, so an agent's supervisor is known before
+its row is written; the self-referencing key is checked at the end of the
+statement), and only a row that differs is updated. On an empty database that
+is four statements instead of a SELECT and an INSERT for each of the 171 rows.
+The reverse deletes exactly the seeded slugs (their capabilities cascade). It
+runs before the tenant tables are put under RLS (0003), so on the way back,
+when RLS is already gone, the ORM's cascade also removes the workspaces'
+assignments and performance of those agents instead of failing on their
+foreign keys.
 
 Constants live here (migrations never import app code).
 """
@@ -345,34 +351,50 @@ def agent_fields(tier, domain, name, description, extras):
     }
 
 
-def _upsert(model, lookup, fields):
-    """Create, or update only the fields that differ: a second run writes nothing."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        return model.objects.create(**lookup, **fields)
-    changed = [name for name, value in fields.items() if getattr(obj, name) != value]
-    if changed:
-        for name in changed:
-            setattr(obj, name, fields[name])
-        obj.save(update_fields=changed)
-    return obj
+def _changed(obj, fields):
+    return [name for name, value in fields.items() if getattr(obj, name) != value]
+
+
+def _update(obj, changed, fields):
+    for name in changed:
+        setattr(obj, name, fields[name])
+    obj.save(update_fields=changed)
 
 
 def seed(apps, schema_editor):
     Agent = apps.get_model("agents", "AgentRegistry")
     Capability = apps.get_model("agents", "AgentCapability")
-    by_slug = {}
-    for slug, name, tier, domain, supervisor, description, extras, capabilities in AGENTS:
+    existing = {agent.slug: agent for agent in Agent.objects.filter(slug__in=SEEDED_SLUGS)}
+    by_slug, new_agents, stale_agents = {}, [], []
+    for slug, name, tier, domain, supervisor, description, extras, _capabilities in AGENTS:
         fields = agent_fields(tier, domain, name, description, extras)
-        fields["supervisor"] = by_slug[supervisor] if supervisor else None
-        agent = _upsert(Agent, {"slug": slug}, fields)
+        fields["supervisor_id"] = by_slug[supervisor].pk if supervisor else None
+        agent = existing.get(slug)
+        if agent is None:
+            agent = Agent(slug=slug, **fields)
+            new_agents.append(agent)
+        elif changed := _changed(agent, fields):
+            stale_agents.append((agent, changed, fields))
         by_slug[slug] = agent
+    Agent.objects.bulk_create(new_agents)
+    for agent, changed, fields in stale_agents:
+        _update(agent, changed, fields)
+
+    existing_caps = {
+        (cap.agent_id, cap.capability): cap
+        for cap in Capability.objects.filter(agent__slug__in=SEEDED_SLUGS)
+    }
+    new_caps = []
+    for slug, *_agent, capabilities in AGENTS:
+        agent = by_slug[slug]
         for code, cap_description in capabilities:
-            _upsert(
-                Capability,
-                {"agent": agent, "capability": code},
-                {"description": cap_description, "input_schema": INPUT_SCHEMA, "output_schema": OUTPUT_SCHEMA},
-            )
+            fields = {"description": cap_description, "input_schema": INPUT_SCHEMA, "output_schema": OUTPUT_SCHEMA}
+            cap = existing_caps.get((agent.pk, code))
+            if cap is None:
+                new_caps.append(Capability(agent=agent, capability=code, **fields))
+            elif changed := _changed(cap, fields):
+                _update(cap, changed, fields)
+    Capability.objects.bulk_create(new_caps)
     assert Agent.objects.filter(slug__in=SEEDED_SLUGS).count() == len(AGENTS) >= 70
 
 
