@@ -7,11 +7,10 @@ missing ones (ids are made in Python, so an agent's supervisor is known before
 its row is written; the self-referencing key is checked at the end of the
 statement), and only a row that differs is updated. On an empty database that
 is four statements instead of a SELECT and an INSERT for each of the 171 rows.
-The reverse deletes exactly the seeded slugs (their capabilities cascade). It
+The reverse deletes exactly the seeded slugs with their capabilities. It
 runs before the tenant tables are put under RLS (0003), so on the way back,
-when RLS is already gone, the ORM's cascade also removes the workspaces'
-assignments and performance of those agents instead of failing on their
-foreign keys.
+when RLS is already gone, it also removes the workspaces' assignments and
+performance of those agents instead of failing on their foreign keys.
 
 Constants live here (migrations never import app code).
 """
@@ -399,8 +398,22 @@ def seed(apps, schema_editor):
 
 
 def unseed(apps, schema_editor):
+    """Delete the seeded agents and the rows of this app that hang off them.
+
+    This app's tables only, in this order, instead of the ORM's cascade over
+    every model of the historical state: rolling agents back to zero takes
+    intelligence down first (its insights point here, and their key nulls
+    itself in the database, ON DELETE SET NULL), while its model stays in the
+    state this runs with (agents 0005 renames the model intelligence points
+    at, so it depends on intelligence), and the cascade would update a table
+    that is gone.
+    """
     Agent = apps.get_model("agents", "AgentRegistry")
-    Agent.objects.filter(slug__in=SEEDED_SLUGS).delete()
+    seeded = Agent.objects.filter(slug__in=SEEDED_SLUGS)
+    for name in ("AgentPerformance", "AgentAssignment", "AgentCapability"):
+        apps.get_model("agents", name).objects.filter(agent__in=seeded).delete()
+    Agent.objects.filter(supervisor__in=seeded).exclude(slug__in=SEEDED_SLUGS).update(supervisor=None)
+    schema_editor.execute(f'DELETE FROM "{Agent._meta.db_table}" WHERE slug = ANY(%s)', [list(SEEDED_SLUGS)])
 
 
 class Migration(migrations.Migration):
