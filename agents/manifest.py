@@ -1,4 +1,4 @@
-"""What the agents migrations (domain 015) create; ``verify_schema`` compares the live database with it.
+"""What the agents migrations create; ``verify_schema`` compares the live database with it.
 
 ``indexes`` lists every index except the primary keys (``<table>_pkey``).
 """

@@ -1,4 +1,4 @@
-"""What the alerts migrations (017) create, for verify_schema."""
+"""What the alerts migrations create, for verify_schema."""
 
 EXPECTED = {
     "tables": ["system_alerts", "user_notifications"],

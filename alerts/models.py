@@ -1,4 +1,4 @@
-"""System alerts and personal notifications (migration domain 017).
+"""System alerts and personal notifications.
 
 Rows are written by the SQL functions of ``alerts/migrations/0004_functions.py``
 (``raise_system_alert``, ``acknowledge_system_alert``, ``notify_user``...),

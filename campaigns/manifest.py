@@ -1,4 +1,4 @@
-"""What the campaigns migrations (domain 013) create; ``verify_schema`` compares the live database with it.
+"""What the campaigns migrations create; ``verify_schema`` compares the live database with it.
 
 ``indexes`` lists every index except the primary keys (``<table>_pkey``): the
 plain indexes, then the ones behind unique rules.

@@ -1,4 +1,4 @@
-"""Migration domain 013: positioning, message architecture, campaigns, their quests and cohort targeting.
+"""Positioning, message architecture, campaigns, their quests and cohort targeting.
 
 References between these tables are declared with ``db_constraint=False``: the
 database constraint is the composite same-workspace key added by

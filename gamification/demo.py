@@ -1,4 +1,4 @@
-"""Demo data for 014: an achievement catalogue per workspace and the demo people's progress.
+"""Demo data for gamification: an achievement catalogue per workspace and the demo people's progress.
 
 Runs inside the workspace's context (seed_demo), before the other apps' demo
 data. Idempotent: achievements are matched by code, events are recorded once.

@@ -1,4 +1,4 @@
-"""Gamification (migration domain 014): achievements, progress and per-user stats.
+"""Gamification: achievements, progress and per-user stats.
 
 Progress and awards are written by SQL functions (``gamification/services.py``
 wraps them); the database credits xp, level and the unlock count when a

@@ -1,4 +1,4 @@
-"""Market intelligence (migration domain 016): signals from feeds, insights synthesized from them.
+"""Market intelligence: signals from feeds, insights synthesized from them.
 
 Signals arrive through ``ingest_intelligence_signal`` (one row per fingerprint and
 workspace: a repeat adds an occurrence), staff triage them in the admin, and

@@ -18,12 +18,12 @@ from dataclasses import asdict, dataclass, field
 from django.db import connection
 
 DOMAINS = [
-    # (set number, migration, app label)
-    (1, "013", "campaigns"),
-    (2, "014", "gamification"),
-    (3, "015", "agents"),
-    (4, "016", "intelligence"),
-    (5, "017", "alerts"),
+    # (set number, app label)
+    (1, "campaigns"),
+    (2, "gamification"),
+    (3, "agents"),
+    (4, "intelligence"),
+    (5, "alerts"),
 ]
 CORE_APP = "raptorflow"
 # Django's and django-axes' own tables: global, never tenant data, shaped by their migrations.
@@ -202,9 +202,9 @@ def check_seeded(set_name, manifest, catalog):
     return Check(set_name, "registry seeded", not problems, expected, ", ".join(found) or "-", problems)
 
 
-def domain_checks(number, migration, app_label, catalog) -> list[Check]:
+def domain_checks(number, app_label, catalog) -> list[Check]:
     manifest = load_manifest(app_label)
-    set_name = f"Set {number} ({migration} {app_label})"
+    set_name = f"Set {number} ({app_label})"
     if not manifest:
         return [Check(set_name, "manifest present", False, f"{app_label}/manifest.py", "none", ["no manifest"])]
     if number in (1, 2):
@@ -244,7 +244,7 @@ def _merge(set_name, name, checks: list[Check]) -> Check:
 # ---------------------------------------------------------------- summary checks
 
 def summary_checks(catalog) -> list[Check]:
-    manifests = {label: load_manifest(label) for label in [CORE_APP] + [d[2] for d in DOMAINS]}
+    manifests = {label: load_manifest(label) for label in [CORE_APP] + [label for _, label in DOMAINS]}
     union = {key: set() for key in ("tables", "indexes", "foreign_keys", "policies", "functions")}
     for manifest in manifests.values():
         if not manifest:
@@ -303,7 +303,7 @@ def summary_checks(catalog) -> list[Check]:
 
 def run_checks() -> tuple[list[Check], list[Check]]:
     catalog = Catalog()
-    domain = [c for number, migration, label in DOMAINS for c in domain_checks(number, migration, label, catalog)]
+    domain = [c for number, label in DOMAINS for c in domain_checks(number, label, catalog)]
     core = load_manifest(CORE_APP)
     if core:
         domain_core = [
@@ -322,7 +322,7 @@ def current_manifests() -> dict:
 
     catalog = Catalog()
     result = {}
-    for label in [CORE_APP] + [d[2] for d in DOMAINS]:
+    for label in [CORE_APP] + [label for _, label in DOMAINS]:
         tables = [m._meta.db_table for m in apps.get_app_config(label).get_models() if m._meta.managed]
         tables += [
             f.m2m_db_table() for m in apps.get_app_config(label).get_models()

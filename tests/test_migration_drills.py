@@ -19,7 +19,7 @@ from conftest import owner_conninfo, owner_url
 from raptorflow.schema_checks import DOMAINS, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
-DOMAIN_APPS = [label for _, _, label in DOMAINS]
+DOMAIN_APPS = [label for _, label in DOMAINS]
 
 
 def manage(*args, url, timeout=300):

@@ -1,4 +1,4 @@
-"""The SQL functions and triggers of 014, called through gamification.services."""
+"""The SQL functions and triggers of gamification, called through gamification.services."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""The live schema of 014 matches gamification/manifest.py, and RLS binds every table."""
+"""The live schema of gamification matches gamification/manifest.py, and RLS binds every table."""
 
 
 import pytest
@@ -14,12 +14,12 @@ pytestmark = pytest.mark.django_db
 
 def test_live_schema_matches_the_manifest():
     catalog = schema_checks.Catalog()
-    checks = schema_checks.domain_checks(2, "014", "gamification", catalog)
+    checks = schema_checks.domain_checks(2, "gamification", catalog)
     failed = {c.name: c.problems for c in checks if not c.passed}
     assert not failed, f"{failed}\nlive: {schema_checks.current_manifests()['gamification']}"
 
 
-def test_every_foreign_key_of_014_leads_an_index():
+def test_every_foreign_key_of_gamification_leads_an_index():
     catalog = schema_checks.Catalog()
     check = next(c for c in schema_checks.summary_checks(catalog) if c.name == "every foreign key column indexed")
     mine = [p for p in check.problems if p.split("(")[0] in manifest.EXPECTED["tables"]]

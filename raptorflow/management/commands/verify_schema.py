@@ -17,7 +17,8 @@ class ProbeFailed(Exception):
 
 class Command(BaseCommand):
     help = (
-        "Run the schema verification: 16 checks in 5 sets (013 to 017) plus the summary, "
+        "Run the schema verification: 16 checks in 5 sets (campaigns, gamification, agents, intelligence, alerts) "
+        "plus the summary, "
         "against the manifests kept in each app. Exit status 1 when any check fails."
     )
 
