@@ -3,7 +3,7 @@
 pytest-django creates and migrates the test database as the configured
 (owner) role. Then every test query runs as ``raptorflow_test_web``: a login
 role in the app group role, neither superuser, nor BYPASSRLS, nor table owner,
-so RLS binds it exactly as it binds the web process (RLS_NOTES item 1).
+so RLS binds it exactly as it binds the web process (docs/tenancy.md, pitfall 1).
 
 Tests that need committed data (leaks across requests, concurrency) use the
 ``committed_db`` fixture instead of ``django_db(transaction=True)``: Django's

@@ -4,7 +4,7 @@ References between these tables are declared with ``db_constraint=False``: the
 database constraint is the composite same-workspace key added by
 ``migrations/0001_tables.py`` (``(workspace_id, x_id) ->
 x(workspace_id, id)``), which also carries the ON DELETE rule. A plain key
-would let a row point at another workspace's row by its uuid (RLS_NOTES 8).
+would let a row point at another workspace's row by its uuid (docs/tenancy.md, pitfall 8).
 Django's ``on_delete`` mirrors the SQL rule so both paths agree, except for
 an archived campaign's rows: the database refuses every change to the quests
 and cohort targets of an archived campaign (trigger

@@ -3,7 +3,7 @@
 The middleware opens the request's transaction itself and sets
 ``app.current_user_id`` and ``app.current_workspace_id`` inside it with
 ``set_config(..., true)``: transaction-local, so nothing survives into the next
-request on a persistent or pooled connection (RLS_NOTES items 2 and 3).
+request on a persistent or pooled connection (docs/tenancy.md, pitfalls 2 and 3).
 """
 
 from __future__ import annotations
@@ -138,7 +138,7 @@ class WorkspaceMiddleware:
 
     def process_exception(self, request, exception):
         if is_permission_error(exception):
-            # RLS_NOTES item 13: a policy refusal is a 403, never a 500 page.
+            # docs/tenancy.md, pitfall 13: a policy refusal is a 403, never a 500 page.
             transaction.set_rollback(True)
             return forbidden("The database refused this change for your workspace.", request)
         return None

@@ -204,7 +204,7 @@ $$""",
 class SameWorkspaceForeignKey(_TableOperation):
     """A composite foreign key ``(workspace_id, column) -> ref_table(workspace_id, id)``.
 
-    Foreign-key checks ignore RLS (RLS_NOTES item 8): a plain key would let a
+    Foreign-key checks ignore RLS (docs/tenancy.md, pitfall 8): a plain key would let a
     row point at another workspace's row by its uuid. The referenced table
     needs ``UNIQUE (workspace_id, id)``. ``on_delete`` is the SQL rule;
     ``SET NULL`` nulls only ``column`` (PostgreSQL 15+), never ``workspace_id``.

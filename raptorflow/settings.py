@@ -106,7 +106,7 @@ DATABASES["default"]["ENGINE"] = "django_rls.backends.postgresql"
 # Persistent connections are safe: the workspace settings are transaction-local.
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-# The middleware owns the request transaction (RLS_NOTES item 3), so Django's
+# The middleware owns the request transaction (docs/tenancy.md, pitfall 3), so Django's
 # ATOMIC_REQUESTS, which wraps only the view, stays off.
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 

@@ -30,7 +30,7 @@ USER_SETTING = "app.current_user_id"
 
 # SQL fragments the policies use. The scalar subquery makes PostgreSQL read the
 # setting once per statement (an InitPlan), not once per row; NULLIF turns the
-# '' a finished transaction-local setting leaves behind into NULL (RLS_NOTES 4, 12).
+# '' a finished transaction-local setting leaves behind into NULL (docs/tenancy.md, pitfalls 4 and 12).
 CURRENT_WORKSPACE_SQL = f"(SELECT NULLIF(current_setting('{WORKSPACE_SETTING}', true), '')::uuid)"
 CURRENT_USER_SQL = f"(SELECT NULLIF(current_setting('{USER_SETTING}', true), '')::uuid)"
 

@@ -1,4 +1,4 @@
-"""Workspace isolation of the tenancy core, one test per RLS_NOTES item."""
+"""Workspace isolation of the tenancy core: tests for each pitfall of docs/tenancy.md."""
 
 import os
 import subprocess
@@ -26,7 +26,7 @@ def scalar(sql, params=()):
         return cursor.fetchone()[0]
 
 
-# ---------------------------------------------------------------- item 1: the role RLS binds
+# ---------------------------------------------------------------- pitfall 1: the role RLS binds
 
 @pytest.mark.django_db
 def test_queries_run_as_a_role_that_rls_binds():
@@ -100,14 +100,14 @@ def test_members_list_of_a_workspace_hides_other_workspaces(tenant_a, tenant_b):
 @pytest.mark.django_db
 def test_unique_names_are_per_workspace_and_reveal_nothing(tenant_a, tenant_b):
     make_cohort(tenant_b.workspace, "Shared name")
-    # Same name in another workspace is fine: the unique rule includes workspace_id (item 8).
+    # Same name in another workspace is fine: the unique rule includes workspace_id (pitfall 8).
     make_cohort(tenant_a.workspace, "Shared name")
     with pytest.raises(IntegrityError):
         with transaction.atomic():
             make_cohort(tenant_a.workspace, "Shared name")
 
 
-# ---------------------------------------------------------------- fail closed (item 4)
+# ---------------------------------------------------------------- fail closed (pitfall 4)
 
 @pytest.mark.django_db
 def test_with_no_workspace_every_tenant_table_reads_empty(tenant_a):
@@ -144,7 +144,7 @@ def test_workspaces_are_visible_only_to_members_and_in_context(tenant_a, tenant_
         assert Workspace.objects.count() == 0
 
 
-# ---------------------------------------------------------------- requests (items 2, 3, 5, 13)
+# ---------------------------------------------------------------- requests (pitfalls 2, 3, 5, 13)
 
 @pytest.mark.urls("tests.probe_urls")
 @override_settings(CONN_MAX_AGE=60)
@@ -154,13 +154,13 @@ def test_no_context_carries_over_between_requests_on_a_persistent_connection(com
     make_cohort(b.workspace, "Bravo drinkers")
     connection.close()
 
-    # Request 1: a marketer of A. The view sees A's workspace inside its transaction (item 3).
+    # Request 1: a marketer of A. The view sees A's workspace inside its transaction (pitfall 3).
     first = client_for(a.marketer, a.workspace).get("/probe/context/").json()
     assert first["workspace"] == str(a.id)
     assert first["user"] == str(a.marketer.id)
     assert first["cohorts"] == ["Alpha runners"]
 
-    # Between requests, on the very same connection: nothing left behind (item 2).
+    # Between requests, on the very same connection: nothing left behind (pitfall 2).
     assert scalar("SELECT pg_backend_pid()") == first["pid"]
     assert scalar("SELECT current_setting('app.current_workspace_id', true)") in ("", None)
     assert Cohort.objects.count() == 0
@@ -280,7 +280,7 @@ def test_admin_change_form_of_another_workspaces_row_is_not_found(tenant_a, tena
     theirs = make_cohort(tenant_b.workspace, "Bravo drinkers")
     client = client_for(tenant_a.staff, tenant_a.workspace)
     url = f"/admin/raptorflow/cohort/{theirs.id}/change/"
-    # Item 9: a hidden pk is "does not exist", never an IntegrityError page.
+    # Pitfall 9: a hidden pk is "does not exist", never an IntegrityError page.
     assert client.get(url).status_code == 302
     response = client.post(url, {"name": "hijacked", "description": "", "criteria": "{}", "size_estimate": 1})
     assert response.status_code == 302
@@ -306,7 +306,7 @@ def test_marketers_cannot_reach_the_admin(tenant_a, client_for):
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
 
 
-# ---------------------------------------------------------------- functions and views (item 7)
+# ---------------------------------------------------------------- functions and views (pitfall 7)
 
 @pytest.mark.django_db
 def test_no_security_definer_function_without_a_pinned_search_path():
@@ -330,7 +330,7 @@ def test_every_view_over_tables_is_security_invoker():
 
 @pytest.mark.django_db
 def test_policies_read_the_setting_once_per_statement():
-    # Item 12: the setting is read in a scalar subquery (an InitPlan), not per row.
+    # Pitfall 12: the setting is read in a scalar subquery (an InitPlan), not per row.
     quals = _fetchall(
         "SELECT tablename, policyname, coalesce(qual, with_check) FROM pg_policies WHERE schemaname = 'public'"
     )

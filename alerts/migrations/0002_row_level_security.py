@@ -9,7 +9,7 @@ system_alerts
 - ``system_alerts_platform_owner`` (ALL, TO the migrating role, i.e. the
   schema owner): the narrow path for platform-wide alerts. FORCE binds the
   owner too, so without it the DBA could not raise one either; it is a role,
-  not a flag in a setting (RLS_NOTES item 11), and the web role is never the
+  not a flag in a setting (docs/tenancy.md, pitfall 11), and the web role is never the
   owner (the startup guard refuses that).
 
 user_notifications

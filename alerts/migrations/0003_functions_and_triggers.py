@@ -10,7 +10,7 @@ allowed, 55000 invalid transition or missing context.
   ``user_notifications_alert_scope``: ``alert_id`` must name an alert of the
   same workspace or a platform-wide one. A composite foreign key cannot
   express "same workspace or NULL workspace", and a plain one ignores RLS
-  (RLS_NOTES item 8), so a trigger checks it; an alert hidden from the caller
+  (docs/tenancy.md, pitfall 8), so a trigger checks it; an alert hidden from the caller
   by RLS is reported as missing, never revealed.
 - The alert lifecycle and notification procedures: ``raise_system_alert``,
   ``acknowledge_system_alert``, ``resolve_system_alert`` (through

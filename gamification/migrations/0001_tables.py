@@ -2,7 +2,7 @@
 
 The models in their final shape (fields, constraints, indexes, table and
 column comments), then the keys that keep gamification rows inside their
-workspace (RLS_NOTES item 8) and the ON DELETE rules of Django's keys:
+workspace (docs/tenancy.md, pitfall 8) and the ON DELETE rules of Django's keys:
 
 - ``user_achievements.achievement_id`` -> achievements of the same workspace.
 - ``(workspace_id, user_id)`` of user_achievements and user_stats ->
