@@ -170,7 +170,11 @@ class MessageArchitecture(TenantModel):
         constraints = [
             # Serves "the architectures of a positioning" and the same-workspace key to positioning.
             models.UniqueConstraint(
-                fields=["workspace", "positioning", "name", "version"], name="message_architecture_name_version_uniq"
+                fields=["workspace", "positioning", "name", "version"], name="message_architecture_name_version_uniq",
+                violation_error_message=_(
+                    "A message architecture with this name and version already exists for this positioning; "
+                    "use a new version number."
+                ),
             ),
             models.UniqueConstraint(
                 fields=["workspace", "positioning"],
