@@ -14,6 +14,12 @@ ORM refuses to work (SynchronousOnlyOperation) in the tests that follow.
   Playwright browser download). Missing package: these tests skip, loudly.
 
 Per test: ``new_page()`` opens a fresh browser context (own cookies) at 1280x800.
+Accessibility: ``assert_accessible(page)`` checks the page in front of the person
+(a title, one h1, labelled fields, and axe-core through axe-playwright-python:
+no critical or serious violation). Every document a test's pages load must be
+checked so while it is displayed. A test that ran to its end fails if any check
+found a problem (all of them listed, page by page) or if it loaded a page it
+never checked (named): the journey itself goes on, screenshots included.
 Artifacts go to test-artifacts/ (git-ignored): screenshots/, failures/ (page
 and HTML of a failed test), e2e-gunicorn.log, and e2e-mail/: gunicorn's
 outgoing email (``EMAIL_URL=filemail://...``, Django's file backend: one .log
@@ -159,19 +165,46 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """A test that ran to its end fails here if a page it showed had accessibility problems
+    (``assert_accessible`` collects them, so the journey goes on, its screenshots are taken and one
+    run lists every page at fault), or if it loaded a page it never checked while displayed."""
+    result = yield
+    pages = [page for context in getattr(item, "rf_contexts", ()) for page in context.pages]
+    problems = list(dict.fromkeys(line for page in pages for line in getattr(page, "rf_problems", ())))
+    unchecked = [
+        url for page in pages for url in dict.fromkeys(getattr(page, "rf_loaded", ()))
+        if url not in page.rf_checked and not url.startswith(("about:", "data:"))
+    ]
+    message = []
+    if problems:
+        message += [f"{len(problems)} accessibility problems:", *problems]
+    if unchecked:
+        message += ["pages loaded but never checked with assert_accessible(page) while displayed:", *unchecked]
+    if message:
+        pytest.fail("\n".join(message), pytrace=False)
+    return result
+
+
 @pytest.fixture
 def new_page(request, browser, server):
     """``new_page()``: a page in a fresh context (its own cookies), 1280x800, at the server's base URL."""
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
-    contexts = []
+    contexts = request.node.rf_contexts = []  # read by pytest_runtest_call above
 
     def make():
         context = browser.new_context(base_url=server.base, viewport=VIEWPORT, locale="en-US", timezone_id="UTC")
         context.set_default_timeout(15_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        # Every document loaded in this page, those assert_accessible() checked (URLs without #fragment),
+        # and the problems it found.
+        page.rf_loaded, page.rf_checked, page.rf_problems = [], set(), []
+        page.on("load", lambda p: p.rf_loaded.append(p.url.split("#")[0]))
+        return page
 
     yield make
     failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
@@ -217,21 +250,86 @@ AUDIT_JS = """() => {
 }"""
 
 
-def assert_accessible(page):
-    """The page in front of the person now: a title, one h1, every visible field labelled."""
+# axe-core (bundled by axe-playwright-python) over the whole document. Experimental rules
+# are off by default; label-content-name-mismatch (WCAG 2.5.3, a visible label that is
+# not part of the accessible name) is turned on.
+AXE_OPTIONS = {"resultTypes": ["violations"], "rules": {"label-content-name-mismatch": {"enabled": True}}}
+AXE_FAILING_IMPACTS = ("critical", "serious")
+
+
+def axe_violations(page) -> list[dict]:
+    """axe-core's critical and serious violations on the page as it is now."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    # Axe.run injects axe.min.js with page.evaluate (no script tag, no network) and returns
+    # axe.run()'s results; "violations" is a list of {id, impact, help, helpUrl, nodes}.
+    results = Axe().run(page, options=AXE_OPTIONS)
+    return [v for v in results.response["violations"] if v["impact"] in AXE_FAILING_IMPACTS]
+
+
+def _selector(target) -> str:
+    # A node's target: one CSS selector per frame / shadow root on the way to it.
+    return " >>> ".join(t if isinstance(t, str) else " >> ".join(t) for t in target)
+
+
+def describe_violation(violation: dict, limit: int = 8) -> str:
+    nodes = violation["nodes"]
+    selectors = [_selector(n["target"]) for n in nodes[:limit]] + ([f"... {len(nodes) - limit} more"] if len(nodes) > limit else [])
+    return (f"axe {violation['id']} ({violation['impact']}): {violation['help']} [{len(nodes)} node(s): "
+            + "; ".join(selectors) + "]")
+
+
+def accessibility_problems(page) -> list[str]:
+    """What is wrong on the page in front of the person now, one line each, prefixed by its URL.
+
+    A non-empty <title>, exactly one <h1>, every visible field labelled, and no critical or
+    serious axe-core violation. Marks the page's URL as checked (see ``new_page``).
+    """
+    page.wait_for_load_state()
+    url = page.url
     found = page.evaluate(AUDIT_JS)
-    assert found["title"], f"{page.url}: no <title>"
-    assert len(found["h1"]) == 1, f"{page.url}: h1 elements {found['h1']}"
-    assert not found["unlabelled"], f"{page.url}: fields without a label {found['unlabelled']}"
+    problems = []
+    if not found["title"]:
+        problems.append("no <title>")
+    if len(found["h1"]) != 1:
+        problems.append(f"{len(found['h1'])} <h1> elements {found['h1']}")
+    problems += [f"field without a label: {field}" for field in found["unlabelled"]]
+    problems += [describe_violation(v) for v in axe_violations(page)]
+    if hasattr(page, "rf_checked"):
+        page.rf_checked.add(url.split("#")[0])
+    return [f"{url}: {p}" for p in problems]
 
 
-def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/"):
+def assert_accessible(page):
+    """The page in front of the person now: see ``accessibility_problems``.
+
+    On a page of ``new_page`` the problems are collected and fail the test when it has run to its
+    end (``pytest_runtest_call``); elsewhere they fail at once.
+    """
+    problems = accessibility_problems(page)
+    if hasattr(page, "rf_problems"):
+        page.rf_problems.extend(problems)
+    else:
+        assert not problems, "accessibility problems:\n" + "\n".join(problems)
+
+
+def sign_in(page, email: str, password: str = DEMO_PASSWORD, next_path: str = "/", problems: list | None = None):
+    """Sign in on /login/. The sign-in page and the page it lands on are checked: ``assert_accessible``,
+    or, given a list ``problems``, their ``accessibility_problems`` are added to it."""
+    def check():
+        if problems is None:
+            assert_accessible(page)
+        else:
+            problems.extend(accessibility_problems(page))
+
     page.goto(f"/login/?next={next_path}")
+    check()
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
     assert "/login/" not in page.url, f"sign-in of {email} failed: {page.locator('.errors').all_inner_texts()}"
+    check()
     return page
 
 

@@ -2,6 +2,7 @@
 
 The invitation email is read from the folder gunicorn writes its mail to
 (``latest_email``, tests/e2e/conftest.py). Every invited address is new per run.
+Every page loaded is checked with ``assert_accessible`` (axe-core included).
 """
 
 from __future__ import annotations
@@ -40,18 +41,24 @@ def admin_sign_in(page, email: str):
     """Sign in on the admin's own sign-in page, as staff do."""
     page.goto("/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
+    assert_accessible(page)
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_test_id("current-workspace")).to_be_visible()
+    assert_accessible(page)
 
 
 def invite(page, email: str, role: str) -> str:
     """As the signed-in admin: Invitations, Add, email and role, Save. Returns the emailed link."""
     page.goto("/admin/")
+    assert_accessible(page)
     page.locator("#content-main").get_by_role("link", name="Invitations", exact=True).click()
     expect(h1(page)).to_contain_text("invitation")
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile(r"^Add invitation")).click()
+    expect(page.get_by_label("Email address")).to_be_visible()
+    assert_accessible(page)
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Role").select_option(label=role)
     page.get_by_role("button", name="Save", exact=True).click()
@@ -59,6 +66,7 @@ def invite(page, email: str, role: str) -> str:
     row = page.locator("#result_list tbody tr").filter(has_text=email)
     expect(row).to_have_count(1)
     expect(row).to_contain_text("Pending")
+    assert_accessible(page)
 
     mail = latest_email(email)
     assert ACME["name"] in mail["Subject"], mail["Subject"]
@@ -90,11 +98,15 @@ def remove_member(page, email: str):
     page.goto(f"/admin/raptorflow/workspacemember/?q={email}")
     row = page.locator("#result_list tbody tr").filter(has_text=email)
     expect(row).to_have_count(1)
+    assert_accessible(page)
     row.locator("input.action-select").check()
     page.locator("select[name=action]").select_option("delete_selected")
     page.locator("button[name=index]").click()
+    expect(page.get_by_role("button", name=re.compile("Yes, I.m sure"))).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name=re.compile("Yes, I.m sure")).click()
     expect(messages(page)).to_contain_text("Successfully deleted 1")
+    assert_accessible(page)
 
 
 # ---------------------------------------------------------------- 1. a new colleague
@@ -119,12 +131,15 @@ def test_staff_invites_a_new_colleague_who_sets_a_password_from_the_email_and_si
     expect(page.locator("#workspace-switcher option")).to_have_text([ACME["name"]])
     expect(page.locator("main")).to_contain_text(ACME_CAMPAIGN)
     expect(page.get_by_role("link", name="New campaign")).to_be_visible()
+    assert_accessible(page)
 
     # Sign out, and in again with the chosen password: Acme's campaigns, none of Northwind's.
     page.get_by_role("button", name="Sign out").click()
     expect(h1(page)).to_have_text("Sign in")
+    assert_accessible(page)
     page.goto("/campaigns/")
     expect(page).to_have_url(re.compile(r"/login/"))
+    assert_accessible(page)
     sign_in(page, email, password)
     expect(h1(page)).to_have_text("Campaigns")
     expect(page.locator(".who")).to_contain_text(f"{name} · Marketer")
@@ -133,15 +148,18 @@ def test_staff_invites_a_new_colleague_who_sets_a_password_from_the_email_and_si
     page.goto("/campaigns/?status=all")
     expect(page.locator("tbody tr").first).to_be_visible()
     expect(page.locator("main")).not_to_contain_text(NORTHWIND_CAMPAIGN)
+    assert_accessible(page)
 
     # The inviter's list shows the invitation accepted by them, and the member with the invited role.
     admin.goto(f"/admin/raptorflow/workspaceinvitation/?q={email}")
     expect(admin.locator("#result_list tbody tr").filter(has_text=email)).to_contain_text("Accepted")
+    assert_accessible(admin)
     admin.goto(f"/admin/raptorflow/workspacemember/?q={email}")
     member = admin.locator("#result_list tbody tr").filter(has_text=email)
     expect(member).to_have_count(1)
     expect(member).to_contain_text(name)
     expect(member.locator("td.field-role")).to_have_text("Marketer")
+    assert_accessible(admin)
 
 
 # ---------------------------------------------------------------- 2. someone with an account elsewhere
@@ -171,8 +189,10 @@ def test_a_person_of_another_workspace_signs_in_from_the_link_and_joins_as_viewe
     page.goto(link)
     expect(h1(page)).to_have_text(f"Join {ACME['name']}")
     expect(page.get_by_role("button", name="Create account and join")).to_have_count(0)
+    assert_accessible(page)
     page.get_by_role("link", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/login/\?next="))
+    assert_accessible(page)
     page.get_by_label("Email").fill(lena)
     page.get_by_label("Password").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -197,6 +217,7 @@ def test_a_person_of_another_workspace_signs_in_from_the_link_and_joins_as_viewe
     # A viewer in Acme: no "New campaign".
     expect(page.locator("tbody tr").first).to_be_visible()
     expect(page.get_by_role("link", name="New campaign")).to_have_count(0)
+    assert_accessible(page)
 
     # Switching back to Northwind, she is its marketer as before.
     with page.expect_navigation():
@@ -205,6 +226,7 @@ def test_a_person_of_another_workspace_signs_in_from_the_link_and_joins_as_viewe
     expect(page.locator(".who")).to_contain_text("Lena Fischer · Marketer")
     expect(page.locator("main")).to_contain_text(NORTHWIND_CAMPAIGN)
     expect(page.get_by_role("link", name="New campaign")).to_be_visible()
+    assert_accessible(page)
 
     # Sam removes her from Acme again: her account and her Northwind membership stay.
     remove_member(admin, lena)
@@ -248,6 +270,7 @@ def test_a_used_invitation_link_shows_already_used_and_changes_nothing(new_page)
     joined = new_page()
     join_as_new_person(joined, link, name, password)
     expect(messages(joined)).to_contain_text(f"Welcome to {ACME['name']}: you joined as viewer.")
+    assert_accessible(joined)
 
     # The person who accepted opens it again: already used, and they stay a viewer.
     _expect_used(joined, joined.goto(link))
@@ -255,11 +278,13 @@ def test_a_used_invitation_link_shows_already_used_and_changes_nothing(new_page)
     assert _post(joined, path, {}) == 410
     joined.goto("/")
     expect(joined.locator(".who")).to_contain_text(f"{name} · Viewer")
+    assert_accessible(joined)
 
     # Someone else holding the link, signed out, cannot use it to create an account or set a password.
     stranger = new_page()
     _expect_used(stranger, stranger.goto(link))
     stranger.goto("/login/")  # a CSRF cookie, as any visitor has
+    assert_accessible(stranger)
     attacker_password = strong_password()
     status = _post(stranger, path, {"full_name": "Mallory", "password1": attacker_password, "password2": attacker_password})
     assert status == 410, status
@@ -268,6 +293,7 @@ def test_a_used_invitation_link_shows_already_used_and_changes_nothing(new_page)
     stranger.get_by_role("button", name="Sign in").click()
     expect(stranger).to_have_url(re.compile(r"/login/"))
     expect(stranger.get_by_role("alert")).to_be_visible()
+    assert_accessible(stranger)
 
     # Their own password still works; the inviter sees one acceptance and one membership, unchanged.
     sign_in(new_page(), email, password)
@@ -276,9 +302,11 @@ def test_a_used_invitation_link_shows_already_used_and_changes_nothing(new_page)
     expect(invitation).to_have_count(1)
     expect(invitation).to_contain_text("Accepted")
     expect(invitation).to_contain_text(name)
+    assert_accessible(admin)
     admin.goto(f"/admin/raptorflow/workspacemember/?q={email}")
     member = admin.locator("#result_list tbody tr").filter(has_text=email)
     expect(member).to_have_count(1)
     expect(member).to_contain_text(name)
     expect(member.locator("td.field-role")).to_have_text("Viewer")
+    assert_accessible(admin)
 

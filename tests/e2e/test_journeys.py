@@ -1,4 +1,9 @@
-"""The five journeys of issue 11, in a real browser, asserting what the person sees."""
+"""The five journeys of issue 11, in a real browser, asserting what the person sees.
+
+Every page a journey loads is checked with ``assert_accessible`` while it is displayed
+(axe-core included). The problems found fail the test once the journey has run to its end,
+all listed; so does a page loaded but never checked (tests/e2e/conftest.py).
+"""
 
 from __future__ import annotations
 
@@ -34,16 +39,19 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     expect(messages(page)).to_contain_text(f"You are now working in {ACME['name']}.")
     expect(page.locator(".who")).to_contain_text("Marketer")
     expect(h1(page)).to_have_text("Campaigns")
+    assert_accessible(page)
     shot(page, "campaign-list")
     # A running demo campaign's page: positioning, messaging, its quest tree and cohorts.
     page.locator("tbody tr").filter(has_text="Active").first.locator("a").first.click()
     expect(page.locator("#quests .quest-title").first).to_be_visible()
+    assert_accessible(page)
     shot(page, "campaign-detail")
     page.go_back()
 
     # Create, with a validation error corrected on the page.
     page.get_by_role("link", name="New campaign").click()
     expect(h1(page)).to_have_text("New campaign")
+    assert_accessible(page)
     page.locator("#id_name").fill(name)
     page.locator("#id_objective").fill("Open the summer season with a guided summit weekend.")
     page.locator("#id_status").select_option("scheduled")
@@ -65,6 +73,7 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     expect(h1(page)).to_contain_text(name)
     expect(h1(page)).to_contain_text("Scheduled")
     expect(page.locator("dl.facts")).to_contain_text("15,000.00")
+    assert_accessible(page)
     detail_url = page.url
 
     # Nested quests: three levels.
@@ -84,6 +93,7 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     grandchild = child.locator(":scope > ul > li")
     expect(grandchild.locator(".quest-title")).to_have_text("Confirm the guides")
     expect(page.locator("#quests")).to_contain_text("0 of 3 completed · 120 XP in total")
+    assert_accessible(page)
 
     # Target two cohorts.
     for cohort, role in (("Trail runners EU", "primary"), ("Weekend campers", "secondary")):
@@ -96,6 +106,7 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     expect(rows).to_have_count(2)
     expect(rows.filter(has_text="Trail runners EU")).to_contain_text("Primary")
     expect(rows.filter(has_text="Weekend campers")).to_contain_text("Secondary")
+    assert_accessible(page)
     shot(page, "campaign-detail-new", full_page=True)
 
     # The list shows it with its quests and cohorts.
@@ -104,17 +115,23 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     expect(row).to_contain_text("Scheduled")
     expect(row).to_contain_text("0/3")
     expect(row.locator("td").last).to_have_text("2")
+    assert_accessible(page)
 
     # Archive: it leaves the default list, stays under "all".
     row.get_by_role("link", name=name).click()
+    expect(h1(page)).to_contain_text(name)
+    assert_accessible(page)
     page.get_by_role("link", name="Archive").click()
     expect(h1(page)).to_have_text(f"Archive \u201c{name}\u201d?")
+    assert_accessible(page)
     page.get_by_role("button", name="Archive campaign").click()
     expect(messages(page)).to_contain_text(f"Campaign \u201c{name}\u201d archived.")
     expect(page.locator("tbody")).not_to_contain_text(name)
+    assert_accessible(page)
     page.locator("#campaign-status").select_option("all")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("tbody tr").filter(has_text=name)).to_contain_text("Archived")
+    assert_accessible(page)
 
     # Northwind's marketer sees none of it: not in any list, the page itself is a 404, no Acme cohort.
     other = new_page()
@@ -126,14 +143,19 @@ def test_marketer_builds_a_campaign_and_the_other_workspace_sees_none_of_it(new_
     other.goto("/campaigns/?status=all")
     expect(other.locator("tbody tr").first).to_be_visible()
     expect(other.locator("main")).not_to_contain_text(name)
+    assert_accessible(other)
     other.goto("/campaigns/?q=Summit&status=all")
     expect(other.locator("main")).to_contain_text("No campaign matches these filters.")
+    assert_accessible(other)
     response = other.goto(detail_url)
     assert response.status == 404
     expect(other.locator("body")).not_to_contain_text(name)
+    assert_accessible(other)
     other.goto("/campaigns/")
+    assert_accessible(other)
     other.locator("tbody a").first.click()
     expect(other.locator("#id_cohort-cohort")).not_to_contain_text("Trail runners EU")
+    assert_accessible(other)
 
 
 # ---------------------------------------------------------------- 2. staff: workspace, achievement, award, level
@@ -142,6 +164,7 @@ def _level_of(page, email):
     page.goto(f"/admin/gamification/userstats/?q={email}")
     row = page.locator("#result_list tbody tr")
     expect(row).to_have_count(1)
+    assert_accessible(page)
     return int(row.locator("td.field-level").inner_text())
 
 
@@ -156,12 +179,14 @@ def test_staff_switches_workspace_creates_and_awards_an_achievement_and_the_memb
         page.locator("#rf-workspace").select_option(label=NORTHWIND["name"])
     expect(page.get_by_test_id("current-workspace")).to_have_text(NORTHWIND["name"])
     expect(page.locator("ul.messagelist")).to_contain_text(f"You are now working in {NORTHWIND['name']}.")
+    assert_accessible(page)
 
     before = _level_of(page, member)
     assert before == e2e_db.task("level", member, NORTHWIND["slug"])["level"]
 
     # Create an achievement.
     page.goto("/admin/gamification/achievement/add/")
+    assert_accessible(page)
     page.locator("#id_code").fill(code)
     page.locator("#id_name").fill("Summit hero")
     page.locator("#id_description").fill("Led a summit weekend from plan to peak.")
@@ -174,6 +199,7 @@ def test_staff_switches_workspace_creates_and_awards_an_achievement_and_the_memb
     row = page.locator("#result_list tbody tr").filter(has_text="Summit hero")
     expect(row).to_contain_text(code)
     expect(row.locator("td.field-unlock_count")).to_have_text("0")
+    assert_accessible(page)
     shot(page, "achievement-admin")
 
     # Award it through the action.
@@ -187,6 +213,7 @@ def test_staff_switches_workspace_creates_and_awards_an_achievement_and_the_memb
     page.get_by_role("button", name="Award").click()
     expect(page.locator("ul.messagelist")).to_contain_text("1 achievement awarded.")
     expect(page.locator("#result_list tbody tr").filter(has_text="Summit hero").locator("td.field-unlock_count")).to_have_text("1")
+    assert_accessible(page)
 
     # The member's level went up on their stats page.
     after = _level_of(page, member)
@@ -206,6 +233,7 @@ def test_staff_sees_the_agent_performance_chart_drawn_from_recorded_executions(p
     name = busy.first.locator("th, td.field-name_link").first.inner_text()
     busy.first.get_by_role("link", name="chart").click()
     expect(h1(page)).to_contain_text(f"Performance of {name}")
+    assert_accessible(page)
 
     chart = page.locator("svg.rf-agent-chart")
     expect(chart).to_be_visible()
@@ -233,6 +261,7 @@ def _open_alerts(page):
     page.goto("/admin/")
     panel = page.get_by_test_id("open-alerts")
     expect(panel).to_be_visible()
+    assert_accessible(page)
     text = panel.inner_text()
     match = re.search(r"(\d+) open alerts?", text)
     return 0 if match is None and "No open alerts." in text else int(match.group(1))
@@ -259,6 +288,7 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
     rows = page.locator("#result_list tbody tr")
     expect(rows).to_have_count(2)
     expect(rows.locator("td.field-status_badge")).to_have_text(["Open", "Open"])
+    assert_accessible(page)
     shot(page, "alert-list-open")
 
     # Acknowledge both.
@@ -266,16 +296,19 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
     page.locator("select[name=action]").select_option("acknowledge_selected")
     page.locator("button[name=index]").click()
     expect(page.locator("#content")).to_contain_text("2 alerts will change; you (Sam Okafor) will be recorded with the current time.")
+    assert_accessible(page)
     page.get_by_role("button", name="Acknowledge alerts").click()
     expect(page.locator("ul.messagelist")).to_contain_text("Acknowledged 2 alerts.")
     expect(rows.locator("td.field-status_badge")).to_have_text(["Acknowledged", "Acknowledged"])
     for cell in rows.locator("td.field-acknowledged").all():
         expect(cell).to_contain_text("Sam Okafor")
         expect(cell).to_contain_text(TODAY_RE)
+    assert_accessible(page)
     assert _open_alerts(page) == open_before
 
     # Then resolve both, with a note.
     page.goto(f"/admin/alerts/systemalert/?q={token}")
+    assert_accessible(page)
     page.locator("#action-toggle").check()
     page.locator("select[name=action]").select_option("resolve_selected")
     page.locator("button[name=index]").click()
@@ -287,6 +320,7 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
     for cell in rows.locator("td.field-resolved").all():
         expect(cell).to_contain_text("Sam Okafor")
         expect(cell).to_contain_text(TODAY_RE)
+    assert_accessible(page)
     shot(page, "alert-list-resolved")
     assert _open_alerts(page) == open_before
 
@@ -294,13 +328,18 @@ def test_staff_acknowledges_then_resolves_two_alerts_and_sees_counts_fall(page, 
     page.locator("[data-testid=notifications]").click()
     unread = page.locator("#result_list tbody tr").filter(has_text=token)
     expect(unread).to_have_count(2)
+    assert_accessible(page)
     for title in titles:
         page.locator("#result_list a").filter(has_text=title).first.click()
+        expect(page.locator("#content")).to_contain_text(title)
+        assert_accessible(page)
         page.go_back()
     page.goto("/admin/")
     expect(page.locator("[data-testid=notifications] .rf-badge")).to_have_text(str(badge_before))
+    assert_accessible(page)
     page.goto("/admin/alerts/systemalert/")
     expect(page.locator("#result_list tbody tr").first).to_be_visible()
+    assert_accessible(page)
     shot(page, "alert-list")
 
 
@@ -319,6 +358,7 @@ def test_viewer_sees_no_write_button_and_a_direct_post_is_refused(page):
     page.locator("tbody a").first.click()
     campaign = page.url
     expect(page.locator("#quests")).to_be_visible()
+    assert_accessible(page)
     controls = page.locator("main").locator("a.button, button, input[type=submit]")
     labels = [t.strip() for t in controls.all_inner_texts()]
     assert not [t for t in labels if WRITE_WORDS.match(t)], labels
@@ -347,6 +387,8 @@ def test_viewer_sees_no_write_button_and_a_direct_post_is_refused(page):
 
     page.goto("/campaigns/?status=all")
     expect(page.locator("main")).not_to_contain_text("Viewer was here")
+    assert_accessible(page)
     page.goto(campaign)
     expect(h1(page)).not_to_contain_text("Archived")
     expect(page.locator("#quests")).not_to_contain_text("Viewer quest")
+    assert_accessible(page)
