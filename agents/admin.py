@@ -11,7 +11,8 @@ from datetime import timedelta
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.db.models import Q, Value
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -323,7 +324,10 @@ class AgentAdmin(WorkspaceRoleAdmin):
     def performance_view(self, request, object_id):
         if not self.has_view_permission(request):
             raise PermissionDenied
-        agent = get_object_or_404(Agent.objects.select_related("supervisor"), pk=object_id)
+        try:  # an id that is no uuid is "not found", not a 500
+            agent = get_object_or_404(Agent.objects.select_related("supervisor"), pk=Agent._meta.pk.to_python(object_id))
+        except ValidationError:
+            raise Http404(_("No such agent.")) from None
         days = selectors.parse_period(request.GET.get("period"))
         since = selectors.period_start(days)
         workspace_id = request.workspace.id if request.workspace else None

@@ -15,7 +15,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count, Q
 from django.http import HttpResponseRedirect
-from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -418,8 +417,10 @@ class UserNotificationAdmin(EstimatedCounts, WorkspaceRoleAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Opening a notification reads it, as in any inbox.
         if request.method == "GET" and request.workspace is not None:
-            notification = get_object_or_404(self.get_queryset(request), pk=object_id)
-            if notification.read_at is None:
+            # get_object, not a bare lookup: an id that is no uuid (a mistyped or relative
+            # address) is "not found", as in Django's own change view, never a 500.
+            notification = self.get_object(request, object_id)
+            if notification is not None and notification.read_at is None:
                 services.mark_read(notification=notification)
         return super().change_view(request, object_id, form_url, extra_context)
 

@@ -100,6 +100,11 @@ def test_underperformers_are_flagged_and_filterable(tenant_a, staff_a):
     assert "success rate 50.0% below" in html and "p95 15,000 ms above 5,000 ms" in html
 
 
+def test_a_performance_address_that_is_no_uuid_is_a_404_not_a_500(staff_a):
+    for bad in ("widgets.css", "not-a-uuid", "1"):
+        assert staff_a.get(f"/admin/agents/agent/{bad}/performance/").status_code == 404, bad
+
+
 def test_performance_page_draws_the_daily_chart(tenant_a, staff_a):
     agent = Agent.objects.get(slug="long-form-writer")
     now = timezone.now()

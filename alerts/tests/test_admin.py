@@ -221,6 +221,14 @@ def test_another_users_notification_is_a_404_in_the_inbox(tenant_a, client_for):
         assert UserNotification.objects.get(id=theirs.id).read_at is None
 
 
+def test_a_notification_address_that_is_no_uuid_is_not_found_not_a_500(tenant_a, client_for):
+    # axe-core re-fetches forms.css's relative @import from the change page's address.
+    client = client_for(tenant_a.staff, tenant_a)
+    for bad in ("widgets.css", "not-a-uuid", "1"):
+        response = client.get(f"/admin/alerts/usernotification/{bad}/change/")
+        assert response.status_code in (302, 404), bad
+
+
 def test_opening_a_notification_marks_it_read(tenant_a, client_for):
     with tenant_a.context():
         note = services.notify(user=tenant_a.staff, title="open me")
