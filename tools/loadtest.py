@@ -1,46 +1,67 @@
-"""Load test: many signed-in clients of different workspaces against gunicorn, checking for leaks.
+"""Load test: locust against gunicorn, signed-in users of many workspaces, a leak check on every body.
 
-    python -m tools.loadtest [--workers 4] [--clients 32] [--requests 3200] [--pgbouncer]
+    python -m tools.loadtest [--workers 4] [--clients 32] [--processes 2] [--duration 20] [--pgbouncer]
 
 It builds a database of its own (``<name>_loadtest`` on the DATABASE_URL or
 embedded server), migrates it as the owner, seeds one workspace per two
-clients through RLS with each app's demo data, serves it with gunicorn (web
-role, persistent connections: CONN_MAX_AGE > 0), optionally through
-pgbouncer in transaction mode, and runs a fixed number of requests that
-interleave admin pages, marketer pages and writes. Every response body is
-checked for the marker words of the other workspaces. It passes with zero
-leaks and zero 5xx; it prints requests per second next to a trivial view
-served the same way. Exit status 1 on any leak or 5xx.
+clients through RLS with each app's demo data, and serves it with gunicorn
+(web role, persistent connections: CONN_MAX_AGE > 0, DEBUG off), optionally
+through pgbouncer in transaction mode. Then locust (tools/locustfile.py),
+headless, with its users spread over several worker processes, runs three
+times against that one server, ``--duration`` seconds each:
+
+1. ``/ping``, the trivial view, anonymous;
+2. the same ``/ping`` signed in;
+3. the app mix: admin changelists, marketer pages and one write in ten.
+
+Every response body of every run is checked for the marker words of the other
+workspaces. It reports requests per second of each run and their ratios,
+p50/p95 of every page (tools/stats.py), and where a request's time goes:
+gunicorn's own time per request from its access log (``%(D)s``) and the SQL
+time per request from a timer that only the load test's server has
+(tools/loadtest_settings.py). Exit status 1 on any leak, 5xx or request
+without an answer.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import http.cookiejar
+import json
 import os
-import re
+import resource
 import secrets
+import shlex
 import shutil
 import subprocess
 import sys
 import tempfile
-import threading
+import re
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections import Counter
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from tools.embedded import REPO_ROOT
-from tools.scratch import Gunicorn, free_port, recreate_database, wait_for_port, with_database
+from tools.scratch import Gunicorn, free_port, migrated_database, wait_for_port, with_database
 from tools.stats import latency_summary
 
-CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-HREF_RE = re.compile(r'href="(/(?:admin|campaigns)/[^"?#]*)"')
 PASSWORD = "loadtest-password-123"
+CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+# (label, locust user class, the label's key in the X-Loadtest header), in the order they run.
+RUNS = [
+    ("anonymous /ping", "AnonymousPing", "anonymous"),
+    ("signed-in /ping", "SignedInPing", "signed-in"),
+    ("app mix", "AppMix", "app"),
+]
+# gunicorn's access log of the run: the X-Loadtest header (run|page), method, status, the request's time in
+# microseconds (%(D)s) and the SQL timer's two headers.
+ACCESS_LOG_FORMAT = "%({x-loadtest}i)s|%(m)s|%(s)s|%(D)s|%({x-loadtest-sql}o)s|%({x-loadtest-queries}o)s"
 
 
 # ---------------------------------------------------------------- setup
@@ -49,12 +70,7 @@ def prepare_database(owner_url: str, tenants: int) -> tuple[str, list[dict]]:
     """Fresh database, migrated and seeded; returns its web-role URL and the tenants."""
     base = urlsplit(owner_url).path.lstrip("/") or "raptorflow"
     name = f"{base}_loadtest"
-    url = recreate_database(owner_url, name)
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="loadtest")
-    manage = [sys.executable, str(REPO_ROOT / "manage.py")]
-    subprocess.run([*manage, "provision_roles", "--login", "raptorflow_loadtest_web", "--password", PASSWORD, "-v", "0"], env=env, check=True)
-    subprocess.run([*manage, "migrate", "--no-input", "-v", "0"], env=env, check=True)
-    web = with_database(owner_url, name, "raptorflow_loadtest_web", PASSWORD)
+    web = migrated_database(owner_url, name, "raptorflow_loadtest_web", PASSWORD)
     seed = subprocess.run(
         [sys.executable, "-m", "tools.loadtest", "--seed-only", str(tenants)],
         env=dict(os.environ, DATABASE_URL=web, SECRET_KEY="loadtest"), check=True, capture_output=True, text=True,
@@ -152,182 +168,408 @@ def _user_exists(name: str) -> bool:
         return False
 
 
-# ---------------------------------------------------------------- clients
-
-@dataclass
-class Result:
-    statuses: Counter = field(default_factory=Counter)
-    latencies: list = field(default_factory=list)
-    leaks: list = field(default_factory=list)
-    errors: list = field(default_factory=list)
 
 
-class Client:
-    def __init__(self, base: str, email: str | None, own_marker: str | None, foreign: list[str], result: Result, lock):
-        self.base, self.email, self.own, self.foreign = base, email, own_marker, foreign
-        self.result, self.lock = result, lock
-        self.jar = http.cookiejar.CookieJar()
+# ---------------------------------------------------------------- signing in, once, before the runs
 
-        class NoRedirect(urllib.request.HTTPRedirectHandler):
-            def redirect_request(self, *args, **kwargs):
-                return None
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
 
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), NoRedirect)
 
-    def request(self, path: str, data: dict | None = None, record: bool = True) -> tuple[int, str]:
-        body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers={"Referer": self.base + path})
-        started = time.perf_counter()
+def sign_in(base: str, email: str) -> list[dict]:
+    """Sign in through the sign-in form as ``email``; the cookies (session, CSRF) that locust's user carries."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect)
+    page = opener.open(base + "/login/", timeout=120).read().decode()
+    match = CSRF_RE.search(page)
+    if not match:
+        raise RuntimeError(f"no sign-in form for {email}")
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": match.group(1), "username": email, "password": PASSWORD})
+    request = urllib.request.Request(base + "/login/", data=data.encode(), headers={"Referer": base + "/login/"})
+    try:
+        status = opener.open(request, timeout=120).status
+    except urllib.error.HTTPError as exc:  # the redirect after a sign-in, not followed
+        status = exc.code
+    if status != 302:
+        raise RuntimeError(f"sign-in of {email} answered {status}, not 302")
+    return [{"name": c.name, "value": c.value, "domain": c.domain, "path": c.path} for c in jar]
+
+
+def sign_in_everyone(base: str, tenants: list[dict]) -> float:
+    """Every staff member and marketer signs in once (a password hash is a CPU-second here: not load-test work)."""
+    started = time.monotonic()
+    emails = [t[role] for t in tenants for role in ("staff", "marketer")]
+    with ThreadPoolExecutor(4) as pool:
+        cookies = dict(zip(emails, pool.map(lambda email: sign_in(base, email), emails)))
+    for tenant in tenants:
+        tenant["cookies"] = {role: cookies[tenant[role]] for role in ("staff", "marketer")}
+    return time.monotonic() - started
+
+
+# ---------------------------------------------------------------- CPU of the processes that serve
+
+class CpuMeter:
+    """CPU seconds used by gunicorn (master and workers), pgbouncer and the PostgreSQL backends of the load test's database.
+
+    Backends are found in pg_stat_activity at each sample; with persistent connections (CONN_MAX_AGE) they live
+    through a run. A backend that ends between two samples is not counted.
+    """
+
+    def __init__(self, owner_url: str, database: str, server: Gunicorn, bouncer: PgBouncer | None):
+        self.owner_url, self.database, self.server, self.bouncer = owner_url, database, server, bouncer
+
+    @staticmethod
+    def _tree(pid: int) -> dict[int, float]:
+        import psutil
+
         try:
-            with self.opener.open(request, timeout=60) as response:
-                status, text = response.status, response.read().decode("utf-8", "replace")
-        except urllib.error.HTTPError as exc:
-            status, text = exc.code, exc.read().decode("utf-8", "replace")
-        except OSError as exc:
-            with self.lock:
-                self.result.errors.append(f"{path}: {exc}")
-            return 0, ""
-        elapsed = time.perf_counter() - started
-        if record:
-            leaked = [marker for marker in self.foreign if marker in text]
-            with self.lock:
-                self.result.statuses[status] += 1
-                self.result.latencies.append(elapsed)
-                if leaked:
-                    self.result.leaks.append(f"{self.email} saw {leaked} on {path}")
-        return status, text
+            root = psutil.Process(pid)
+            processes = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return {}
+        return {p.pid: _cpu(p) for p in processes}
 
-    def sign_in(self) -> None:
-        status, page = self.request("/login/", record=False)
-        match = CSRF_RE.search(page)
-        if not match:
-            raise RuntimeError(f"no sign-in form (status {status})")
-        token = match.group(1)
-        status, _ = self.request("/login/", {"csrfmiddlewaretoken": token, "username": self.email, "password": PASSWORD}, record=False)
-        if status != 302:
-            raise RuntimeError(f"sign-in of {self.email} failed with {status}")
+    def _backends(self) -> dict[int, float]:
+        import psutil
+        import psycopg
 
-    def pages(self, start: str) -> list[str]:
-        """The pages this user can reach from its start page (admin changelists, marketer pages)."""
-        _, text = self.request(start, record=False)
-        found = sorted({href for href in HREF_RE.findall(text) if "logout" not in href and "password" not in href})
-        return [start] + found[:12]
+        with psycopg.connect(with_database(self.owner_url, "postgres"), autocommit=True) as conn:
+            pids = [row[0] for row in conn.execute(
+                "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (self.database,)
+            )]
+        found = {}
+        for pid in pids:
+            try:
+                found[pid] = _cpu(psutil.Process(pid))
+            except psutil.Error:
+                pass
+        return found
 
-    def write(self, step: int) -> None:
-        """One write through a form: a cohort in the admin for staff, a campaign for marketers."""
-        if self.email and ".staff@" in self.email:
-            path, data = "/admin/raptorflow/cohort/add/", {"name": f"{self.own} load {step} {secrets.token_hex(2)}", "description": "", "criteria": "{}", "size_estimate": "1"}
-        else:
-            path, data = "/campaigns/new/", {"name": f"{self.own} campaign {step} {secrets.token_hex(2)}", "objective": "Load", "status": "draft", "budget": "100", "channels": "email"}
-        status, page = self.request(path, record=False)
-        match = CSRF_RE.search(page)
-        if status != 200 or not match:
-            return
-        self.request(path, {"csrfmiddlewaretoken": match.group(1), **data})
+    def sample(self) -> dict[str, dict[int, float]]:
+        return {
+            "gunicorn": self._tree(self.server.process.pid),
+            "pgbouncer": self._tree(self.bouncer.process.pid) if self.bouncer else {},
+            "postgres": self._backends(),
+        }
+
+    @staticmethod
+    def used(before: dict, after: dict) -> dict[str, float]:
+        return {name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in after[name].items()) for name in after}
 
 
-def run_clients(base: str, tenants: list[dict], clients: int, total: int, trivial: bool) -> tuple[Result, float]:
-    result, lock = Result(), threading.Lock()
-    per_client = max(1, total // clients)
-    workers = []
-    for index in range(clients):
-        tenant = tenants[index // 2 % len(tenants)]
-        email = tenant["staff"] if index % 2 == 0 else tenant["marketer"]
-        foreign = [t["marker"] for t in tenants if t is not tenant]
-        workers.append(Client(base, None if trivial else email, tenant["marker"], foreign, result, lock))
-
-    def work(client: Client) -> None:
-        try:
-            drive(client)
-        except Exception as exc:  # a client that cannot go on is a failure of the run, not a crash
-            with lock:
-                result.errors.append(f"{client.email}: {exc!r}")
-
-    def drive(client: Client) -> None:
-        if trivial:
-            for _ in range(per_client):
-                client.request("/ping")
-            return
-        client.sign_in()
-        pages = client.pages("/admin/" if ".staff@" in client.email else "/")
-        for step in range(per_client):
-            if step % 10 == 9:
-                client.write(step)
-            else:
-                client.request(pages[step % len(pages)])
-
-    threads = [threading.Thread(target=work, args=(c,)) for c in workers]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return result, time.perf_counter() - started
+def _cpu(process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
 
 
-def summarize(label: str, result: Result, seconds: float) -> dict:
-    count = sum(result.statuses.values())
-    latency = latency_summary(result.latencies or [0.0])
+# ---------------------------------------------------------------- one locust run
+
+def run_locust(label: str, user_class: str, key: str, *, base: str, users: int, processes: int, duration: int,
+               folder: Path, tenants_file: Path, meter: CpuMeter, plant_leak: bool = False) -> dict:
+    """locust headless against ``base``: ``users`` users of ``user_class`` for ``duration`` seconds."""
+    samples_dir = folder / f"samples-{key}"
+    samples_dir.mkdir()
+    env = dict(
+        os.environ,
+        LOADTEST_TENANTS=str(tenants_file),
+        LOADTEST_RUN=key,
+        LOADTEST_SAMPLES=str(samples_dir),
+        LOADTEST_PROCESSES=str(max(1, processes)),
+        LOADTEST_PLANT_LEAK="1" if plant_leak else "0",
+    )
+    port = free_port()
+    command = [
+        sys.executable, "-m", "locust", "-f", str(REPO_ROOT / "tools" / "locustfile.py"), "--headless",
+        "--host", base, "--users", str(users), "--spawn-rate", str(users * 20), "--run-time", f"{duration}s",
+        "--csv", str(folder / f"locust-{key}"), "--only-summary", "--loglevel", "WARNING",
+        "--logfile", str(folder / f"locust-{key}.log"), "--exit-code-on-error", "1",
+    ]
+    if processes:
+        command += ["--processes", str(processes), "--master-bind-port", str(port), "--master-port", str(port)]
+    command.append(user_class)
+    load_before = os.getloadavg()
+    rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_before = meter.sample()
+    # locust's CPU in the run: all of its processes' CPU (reaped children) less what they had used when every
+    # worker process had started the test (its samples file exists): start-up is not load generation.
+    startup = None
+    with open(folder / f"locust-{key}.out", "w") as out:
+        process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + duration + 180
+        while process.poll() is None:
+            if startup is None and len(list(samples_dir.iterdir())) >= max(1, processes):
+                startup = sum(CpuMeter._tree(process.pid).values())
+            if time.monotonic() > deadline:
+                process.kill()
+            time.sleep(0.1)
+    cpu = CpuMeter.used(cpu_before, meter.sample())
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu["locust"] = (after.ru_utime + after.ru_stime) - (rusage.ru_utime + rusage.ru_stime) - (startup or 0.0)
+    samples = []
+    for path in sorted(samples_dir.iterdir()):
+        for line in path.read_text().splitlines():
+            method, name, status, ms, outcome = line.split("\t")
+            samples.append((method, name, int(status), float(ms), outcome))
+    log = (folder / f"locust-{key}.log").read_text() if (folder / f"locust-{key}.log").exists() else ""
     return {
-        "run": label,
-        "requests": count,
-        "rps": count / seconds if seconds else 0.0,
+        "label": label, "key": key, "users": users, "duration": duration, "exit": process.returncode,
+        "samples": samples, "cpu": cpu, "load_before": load_before, "load_after": os.getloadavg(),
+        "locust_count": _locust_count(folder / f"locust-{key}_stats.csv"),
+        "failures": _locust_failures(folder / f"locust-{key}_failures.csv"),
+        "cpu_warning": "cpu usage" in log.lower() or "cpu threshold" in log.lower(),
+        "output": (folder / f"locust-{key}.out").read_text()[-3000:] + log[-3000:],
+    }
+
+
+def _locust_count(path: Path) -> int | None:
+    """locust's own count of requests (its Aggregated row), to cross-check the samples."""
+    if not path.exists():
+        return None
+    with open(path) as f:
+        for row in csv.DictReader(f):
+            if row["Name"] == "Aggregated":
+                return int(row["Request Count"])
+    return None
+
+
+def _locust_failures(path: Path) -> list[str]:
+    if not path.exists():
+        return []
+    with open(path) as f:
+        return [f"{row['Occurrences']}x {row['Method']} {row['Name']}: {row['Error']}" for row in csv.DictReader(f)]
+
+
+# ---------------------------------------------------------------- the server's side: gunicorn's access log
+
+def read_access_log(path: Path) -> dict[tuple[str, str, str], list[tuple[float, float, int]]]:
+    """(run, method, page) -> [(server ms, SQL ms, queries)] from the access log's lines of the load test."""
+    found = defaultdict(list)
+    if not path.exists():
+        return found
+    for line in path.read_text().splitlines():
+        parts = line.rsplit("|", 5)
+        if len(parts) != 6 or "|" not in parts[0]:
+            continue
+        tag, method, _status, micros, sql, queries = parts
+        run, page = tag.split("|", 1)
+        try:
+            found[(run, method, page)].append((int(micros) / 1000, float(sql), int(queries)))
+        except ValueError:  # a request the timer did not see (no header: "-")
+            found[(run, method, page)].append((int(micros) / 1000, 0.0, 0))
+    return found
+
+
+# ---------------------------------------------------------------- report
+
+def summarize(run: dict) -> dict:
+    counted = run["samples"]
+    latency = latency_summary([s[3] / 1000 for s in counted] or [0.0])
+    outcomes = Counter(s[4] for s in run["samples"])
+    return {
+        "requests": len(counted),
+        "rps": len(counted) / run["duration"],
         "p50_ms": latency["p50_ms"],
         "p95_ms": latency["p95_ms"],
-        "statuses": dict(sorted(result.statuses.items())),
-        "5xx": sum(n for s, n in result.statuses.items() if s >= 500),
-        "leaks": len(result.leaks),
-        "errors": len(result.errors),
+        "mean_ms": latency["mean_ms"],
+        "statuses": dict(sorted(Counter(s[2] for s in counted).items())),
+        "5xx": outcomes["5xx"],
+        "leaks": outcomes["leak"],
+        "errors": outcomes["error"] + outcomes["failed"],
     }
+
+
+def page_rows(run: dict, access: dict) -> list[dict]:
+    by_page = defaultdict(list)
+    for method, name, status, ms, _ in run["samples"]:
+        by_page[(method, name)].append((status, ms))
+    rows = []
+    for (method, name), samples in by_page.items():
+        client = latency_summary([ms / 1000 for _, ms in samples])
+        served = access.get((run["key"], method, name), [])
+        server = latency_summary([ms / 1000 for ms, _, _ in served]) if served else None
+        total_server = sum(ms for ms, _, _ in served)
+        total_sql = sum(sql for _, sql, _ in served)
+        rows.append({
+            "page": f"{method} {name}",
+            "n": len(samples),
+            "client_p50": client["p50_ms"], "client_p95": client["p95_ms"], "client_mean": client["mean_ms"],
+            "server_n": len(served),
+            "server_p50": server["p50_ms"] if server else 0.0, "server_p95": server["p95_ms"] if server else 0.0,
+            "server_mean": server["mean_ms"] if server else 0.0,
+            "sql_mean": total_sql / len(served) if served else 0.0,
+            "sql_share": total_sql / total_server if total_server else 0.0,
+            "queries": sum(q for _, _, q in served) / len(served) if served else 0.0,
+            "statuses": dict(sorted(Counter(status for status, _ in samples).items())),
+        })
+    rows.sort(key=lambda row: -row["server_mean"] * row["n"])
+    return rows
+
+
+def time_split(run: dict, access: dict) -> str:
+    """Mean time of the run's counted requests: at the client, in gunicorn, in SQL."""
+    counted = run["samples"]
+    served = [v for (key, _, _), values in access.items() if key == run["key"] for v in values]
+    if not counted or not served:
+        return "no requests"
+    client = sum(s[3] for s in counted) / len(counted)
+    server = sum(ms for ms, _, _ in served) / len(served)
+    sql = sum(s for _, s, _ in served) / len(served)
+    return (
+        f"mean {client:.1f} ms at the client = {max(0.0, client - server):.1f} before gunicorn's worker has it "
+        f"(listen queue, connect, locust) + {server:.1f} in the worker ({sql:.1f} SQL, {server - sql:.1f} the rest: "
+        f"Python, templates, middleware)"
+    )
+
+
+def print_report(runs: list[dict], access: dict, *, workers: int, users: int, processes: int, duration: int, via: str) -> bool:
+    print(f"\n{workers} gunicorn workers (sync, no recycling), CONN_MAX_AGE=600, {via}; locust: {users} users in "
+          f"{max(1, processes)} worker process{'es' if processes > 1 else ''}, {duration} s per run, no wait between requests")
+    print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in runs[0]['load_before'])} "
+          f"before the first run, {' '.join(f'{x:.2f}' for x in runs[-1]['load_after'])} after the last")
+    summaries = {run["key"]: summarize(run) for run in runs}
+    base = summaries.get("anonymous")
+    print(f"\n{'run':<18}{'requests':>9}{'req/s':>9}{'ratio':>7}{'p50 ms':>9}{'p95 ms':>9}{'5xx':>5}{'leaks':>6}{'errors':>7}  statuses")
+    for run in runs:
+        s = summaries[run["key"]]
+        ratio = f"{s['rps'] / base['rps']:.3f}" if base and base["rps"] else "-"
+        print(f"{run['label']:<18}{s['requests']:>9}{s['rps']:>9.1f}{ratio:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
+              f"{s['5xx']:>5}{s['leaks']:>6}{s['errors']:>7}  {s['statuses']}")
+    if base and base["rps"]:
+        for key, target in (("signed-in", 0.5), ("app", 0.08)):
+            if key in summaries:
+                ratio = summaries[key]["rps"] / base["rps"]
+                label = next(r["label"] for r in runs if r["key"] == key)
+                print(f"{label} / anonymous /ping: {ratio:.3f} (issue 19's target {target}: {'met' if ratio >= target else 'missed'})")
+    if "signed-in" in summaries and "app" in summaries and summaries["signed-in"]["rps"]:
+        print(f"app mix / signed-in /ping: {summaries['app']['rps'] / summaries['signed-in']['rps']:.3f}")
+
+    print("\nCPU seconds used during each run (locust: from the moment all its processes run the test; "
+          "postgres: the backends of this database):")
+    for run in runs:
+        cpu = run["cpu"]
+        parts = ", ".join(f"{name} {cpu.get(name, 0.0):.1f}" for name in ("locust", "gunicorn", "postgres", "pgbouncer") if name in cpu and (name != "pgbouncer" or cpu[name]))
+        note = "; locust warned that it was CPU-bound" if run["cpu_warning"] else ""
+        print(f"  {run['label']:<18}{parts} of {os.cpu_count() * run['duration']:.0f} ({os.cpu_count()} cores x {run['duration']} s); load average after "
+              f"{run['load_after'][0]:.2f}{note}")
+
+    print("\nWhere the time goes:")
+    for run in runs:
+        print(f"  {run['label']:<18}{time_split(run, access)}")
+
+    print("\nPer page, most server time first (ms; client: locust's latency; server: gunicorn's %(D)s; "
+          "SQL: time inside cursor.execute, its share of the server's time and the queries per request):")
+    for run in runs:
+        rows = page_rows(run, access)
+        width = max([len(row["page"]) for row in rows] + [30])
+        print(f"\n{run['label']}")
+        print(f"{'page':<{width}}{'n':>7}{'client p50':>11}{'p95':>8}{'server p50':>11}{'p95':>8}{'SQL mean':>9}{'SQL %':>7}{'queries':>8}  statuses")
+        for row in rows:
+            print(f"{row['page']:<{width}}{row['n']:>7}{row['client_p50']:>11.1f}{row['client_p95']:>8.1f}{row['server_p50']:>11.1f}"
+                  f"{row['server_p95']:>8.1f}{row['sql_mean']:>9.1f}{row['sql_share'] * 100:>6.0f}%{row['queries']:>8.1f}  {row['statuses']}")
+
+    failed = False
+    for run in runs:
+        s = summaries[run["key"]]
+        problems = []
+        if s["leaks"] or s["5xx"] or s["errors"]:
+            problems.append(f"{s['leaks']} leaks, {s['5xx']} 5xx, {s['errors']} failed requests")
+        if not s["requests"]:
+            problems.append("no request answered")
+        if run["exit"]:
+            problems.append(f"locust exited with {run['exit']}")
+        if run["locust_count"] is not None and run["locust_count"] != len(run["samples"]):
+            print(f"note: {run['label']}: locust counted {run['locust_count']} requests, the samples {len(run['samples'])}")
+        for failure in run["failures"][:20]:
+            print(("LEAK " if "leak: " in failure else "FAILURE ") + failure)
+        if problems:
+            failed = True
+            print(f"FAILED {run['label']}: {'; '.join(problems)}")
+            if run["exit"] and not run["failures"]:
+                print(run["output"])
+    print("RESULT:", "FAIL" if failed else "PASS (zero leaks, zero 5xx)")
+    return not failed
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--requests", type=int, default=3200, help="total requests of the app run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--clients", type=int, default=32, help="locust users of each run (two per workspace)")
+    parser.add_argument("--processes", type=int, default=2, help="locust worker processes (0: one process, no master)")
+    parser.add_argument("--duration", type=int, default=20, help="seconds of each run")
+    parser.add_argument("--runs", default="anonymous,signed-in,app", help="which runs, of: anonymous, signed-in, app")
     parser.add_argument("--pgbouncer", action="store_true", help="serve through pgbouncer in transaction mode")
+    parser.add_argument("--keep", metavar="DIR", help="keep locust's CSV files, its logs, the samples and the access log in DIR")
+    parser.add_argument("--plant-leak", action="store_true", help="count each user's own workspace as foreign: the check must fail")
     parser.add_argument("--seed-only", type=int, metavar="TENANTS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.seed_only:
         seed(args.seed_only)
         return 0
+    wanted = [r for r in RUNS if r[2] in args.runs.split(",")]
+    if not wanted:
+        parser.error(f"--runs: none of {args.runs!r} is a run")
 
     from tools.dev import owner_url
 
+    owner = owner_url()
     tenants_count = max(2, args.clients // 2)
     print(f"Preparing a database with {tenants_count} workspaces ...", flush=True)
-    web_url, tenants = prepare_database(owner_url(), tenants_count)
+    started = time.monotonic()
+    web_url, tenants = prepare_database(owner, tenants_count)
+    print(f"Prepared in {time.monotonic() - started:.1f} s", flush=True)
+    if args.keep:
+        folder = Path(args.keep)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob("*"):
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="rf-loadtest-"))
+    tenants_file = folder / "tenants.json"
     bouncer = PgBouncer(web_url) if args.pgbouncer else None
-    server = Gunicorn(
-        bouncer.url if bouncer else web_url,
-        args.workers,
-        CONN_MAX_AGE="600",
-        GUNICORN_ACCESS_LOG="/dev/null",
-        DATABASE_POOLER="pgbouncer-transaction" if bouncer else "",
-    )
+    runs = []
     try:
-        app_result, app_seconds = run_clients(server.base, tenants, args.clients, args.requests, trivial=False)
-        ping_result, ping_seconds = run_clients(server.base, tenants, args.clients, args.requests, trivial=True)
+        server = Gunicorn(
+            bouncer.url if bouncer else web_url,
+            args.workers,
+            log_path=folder / "gunicorn.log",
+            CONN_MAX_AGE="600",
+            DATABASE_POOLER="pgbouncer-transaction" if bouncer else "",
+            DJANGO_SETTINGS_MODULE="tools.loadtest_settings",
+            GUNICORN_ACCESS_LOG=str(folder / "access.log"),
+            GUNICORN_CMD_ARGS="--access-logformat " + shlex.quote(ACCESS_LOG_FORMAT),
+            # A new worker costs about a second of CPU; at /ping's rate the default recycling would measure that.
+            GUNICORN_MAX_REQUESTS="0",
+        )
+        try:
+            meter = CpuMeter(owner, urlsplit(web_url).path.lstrip("/"), server, bouncer)
+            if any(key != "anonymous" for _, _, key in wanted):
+                seconds = sign_in_everyone(server.base, tenants)
+                print(f"Signed in {2 * len(tenants)} users in {seconds:.1f} s", flush=True)
+            tenants_file.write_text(json.dumps(tenants))
+            for label, user_class, key in wanted:
+                print(f"Running {label}: {args.clients} users for {args.duration} s ...", flush=True)
+                runs.append(run_locust(
+                    label, user_class, key, base=server.base, users=args.clients, processes=args.processes,
+                    duration=args.duration, folder=folder, tenants_file=tenants_file, meter=meter,
+                    plant_leak=args.plant_leak,
+                ))
+        finally:
+            server.stop()
+        access = read_access_log(folder / "access.log")
+        via = "pgbouncer (transaction mode)" if bouncer else "direct"
+        passed = print_report(runs, access, workers=args.workers, users=args.clients, processes=args.processes,
+                              duration=args.duration, via=via)
+        if not passed:
+            print("gunicorn's errors:\n" + (folder / "gunicorn.log").read_text()[-3000:])
     finally:
-        server.stop()
         if bouncer:
             bouncer.stop()
-    rows = [summarize("app pages + writes", app_result, app_seconds), summarize("trivial view /ping", ping_result, ping_seconds)]
-    via = "pgbouncer (transaction mode)" if bouncer else "direct"
-    print(f"\n{args.workers} gunicorn workers, {args.clients} clients, CONN_MAX_AGE=600, {via}")
-    print(f"{'run':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'5xx':>6}{'leaks':>7}  statuses")
-    for row in rows:
-        print(f"{row['run']:<22}{row['requests']:>9}{row['rps']:>9.1f}{row['p50_ms']:>9.1f}{row['p95_ms']:>9.1f}{row['5xx']:>6}{row['leaks']:>7}  {row['statuses']}")
-    if rows[1]["rps"]:
-        print(f"app / trivial throughput ratio: {rows[0]['rps'] / rows[1]['rps']:.2f}")
-    for leak in app_result.leaks[:20]:
-        print("LEAK", leak)
-    for error in (app_result.errors + ping_result.errors)[:20]:
-        print("ERROR", error)
-    failed = rows[0]["leaks"] or rows[0]["5xx"] or rows[1]["5xx"] or app_result.errors or ping_result.errors
-    print("RESULT:", "FAIL" if failed else "PASS (zero leaks, zero 5xx)")
-    return 1 if failed else 0
+        if args.keep:
+            print(f"Files of the run: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+    return 0 if passed else 1
 
 
 if __name__ == "__main__":
