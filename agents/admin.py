@@ -24,6 +24,7 @@ from agents import charts, selectors
 from agents.latency import MAX_RELATIVE_WIDTH
 from agents.models import Agent, AgentAssignment, AgentCapability
 from raptorflow.admin import WorkspaceRoleAdmin, WorkspaceRoleInline, WorkspaceScopedAdmin
+from raptorflow.forms import TenantModelForm
 
 
 def _ms(value):
@@ -120,12 +121,10 @@ class AssignmentFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        from raptorflow.tenancy import current_workspace_id
-
         kept = [f for f in self.forms if getattr(f, "cleaned_data", None) and not f.cleaned_data.get("DELETE")]
         refuse_a_second_active_assignment(
             agent=self.instance,
-            workspace_id=current_workspace_id(),
+            workspace_id=getattr(self.form_kwargs.get("workspace"), "pk", None),
             saving=[(f.cleaned_data.get("campaign"), f.cleaned_data.get("status")) for f in kept],
             replacing=[f.instance.pk for f in self.forms],
         )
@@ -140,14 +139,6 @@ class AgentAssignmentInline(WorkspaceRoleInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("campaign", "assigned_by")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign":
-            from campaigns.models import Campaign
-
-            workspace_id = request.workspace.id if request.workspace else None
-            kwargs["queryset"] = Campaign.objects.filter(workspace_id=workspace_id).order_by("name")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 class AgentCapabilityInline(admin.TabularInline):
@@ -370,8 +361,8 @@ class AgentAdmin(WorkspaceRoleAdmin):
         return TemplateResponse(request, "admin/agents/agent/performance.html", context)
 
 
-class AgentAssignmentForm(forms.ModelForm):
-    """The one-active rule checked by the form (the constraint names workspace, which the form excludes)."""
+class AgentAssignmentForm(TenantModelForm):
+    """The one-active rule checked by the form (a rule with a condition: the form's, not the model validation's)."""
 
     class Meta:
         model = AgentAssignment
@@ -382,7 +373,7 @@ class AgentAssignmentForm(forms.ModelForm):
         if cleaned.get("agent"):
             refuse_a_second_active_assignment(
                 agent=cleaned["agent"],
-                workspace_id=self.workspace_id,
+                workspace_id=getattr(self.workspace, "pk", None),
                 saving=[(cleaned.get("campaign"), cleaned.get("status"))],
                 replacing=[self.instance.pk],
             )
@@ -399,19 +390,6 @@ class AgentAssignmentAdmin(WorkspaceScopedAdmin):
     autocomplete_fields = ("agent",)
     readonly_fields = ("assigned_by", "assigned_at")
     fields = ("agent", "campaign", "role", "status", "config_overrides", "notes", "assigned_by", "assigned_at")
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "campaign":
-            from campaigns.models import Campaign
-
-            workspace_id = request.workspace.id if request.workspace else None
-            kwargs["queryset"] = Campaign.objects.filter(workspace_id=workspace_id).order_by("name")
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-        form.workspace_id = request.workspace.id if request.workspace else None
-        return form
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -58,10 +58,6 @@ class QuestAdminForm(CampaignRowAdminForm):
         return cleaned
 
 
-class WorkspaceScopedInline(WorkspaceRoleInline):
-    form = TenantModelForm
-
-
 class OnePrimaryFormSet(forms.BaseInlineFormSet):
     """At most one primary message architecture per positioning, said next to the rows, not an IntegrityError."""
 
@@ -75,7 +71,7 @@ class OnePrimaryFormSet(forms.BaseInlineFormSet):
             raise forms.ValidationError(_("Mark only one message architecture as primary."), code="one_primary")
 
 
-class MessageArchitectureInline(WorkspaceScopedInline):
+class MessageArchitectureInline(WorkspaceRoleInline):
     model = MessageArchitecture
     formset = OnePrimaryFormSet
     fields = ("name", "version", "is_primary", "tone")
@@ -84,7 +80,6 @@ class MessageArchitectureInline(WorkspaceScopedInline):
 
 @admin.register(Positioning)
 class PositioningAdmin(WorkspaceScopedAdmin):
-    form = TenantModelForm
     list_display = ("name", "status", "target_segment", "created_by", "updated_at")
     list_filter = ("status",)
     search_fields = ("name", "target_segment")
@@ -100,7 +95,6 @@ class PositioningAdmin(WorkspaceScopedAdmin):
 
 @admin.register(MessageArchitecture)
 class MessageArchitectureAdmin(WorkspaceScopedAdmin):
-    form = TenantModelForm
     list_display = ("name", "version", "positioning", "is_primary", "tone", "updated_at")
     list_filter = ("is_primary",)
     search_fields = ("name", "core_message", "positioning__name")
@@ -109,12 +103,10 @@ class MessageArchitectureAdmin(WorkspaceScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         # Through the service: making one primary demotes the positioning's previous primary.
-        if not change:
-            obj.workspace = request.workspace
         services.save_message_architecture(architecture=obj)
 
 
-class CampaignQuestInline(ReadOnlyWhenArchived, WorkspaceScopedInline):
+class CampaignQuestInline(ReadOnlyWhenArchived, WorkspaceRoleInline):
     model = CampaignQuest
     form = QuestAdminForm
     fields = ("title", "parent", "position", "status", "xp_reward", "due_at")
@@ -122,7 +114,7 @@ class CampaignQuestInline(ReadOnlyWhenArchived, WorkspaceScopedInline):
     ordering = ("parent", "position")
 
 
-class CampaignCohortInline(ReadOnlyWhenArchived, WorkspaceScopedInline):
+class CampaignCohortInline(ReadOnlyWhenArchived, WorkspaceRoleInline):
     model = CampaignCohort
     fields = ("cohort", "role", "added_at")
     readonly_fields = ("added_at",)
@@ -131,7 +123,6 @@ class CampaignCohortInline(ReadOnlyWhenArchived, WorkspaceScopedInline):
 
 @admin.register(Campaign)
 class CampaignAdmin(WorkspaceScopedAdmin):
-    form = TenantModelForm
     list_display = ("name", "status", "positioning", "starts_at", "ends_at", "budget", "quest_count")
     list_filter = ("status", "positioning")
     search_fields = ("name", "objective")

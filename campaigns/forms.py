@@ -1,8 +1,10 @@
 """Marketer forms. Every form takes the request's ``workspace``: choices and unique checks stay inside it.
 
 Model forms derive from :class:`raptorflow.forms.TenantModelForm`, as the
-admin's do: the models' unique rules (names unique per workspace, ignoring
-case) are validated there, with the model's message next to the field.
+admin's do: their choices of tenant rows are the workspace's, the models'
+unique rules (names unique per workspace, ignoring case) are validated by
+Django with the model's message next to the field, and edit forms save only
+over the version they were opened at.
 
 Lists that the database keeps as arrays or JSON are edited as one item per
 line, so marketers never type JSON.
@@ -16,7 +18,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, Channel, MessageArchitecture, Positioning
-from raptorflow.concurrency import OptimisticLockMixin
 from raptorflow.forms import TenantModelForm
 from raptorflow.models import Cohort
 
@@ -137,7 +138,7 @@ class KpiTargetsField(forms.CharField):
         return targets
 
 
-class CampaignForm(OptimisticLockMixin, TenantModelForm):
+class CampaignForm(TenantModelForm):
     channels = forms.MultipleChoiceField(
         label=_("Channels"), choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -166,15 +167,10 @@ class CampaignForm(OptimisticLockMixin, TenantModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["positioning"].queryset = Positioning.objects.filter(workspace=self.workspace).order_by("name")
         messaging = self.fields["message_architecture"]
         # Any of the workspace's messaging validates (clean() checks the pair, with a message that says so);
         # the dropdown offers only the chosen positioning's.
-        messaging.queryset = (
-            MessageArchitecture.objects.filter(workspace=self.workspace)
-            .select_related("positioning")
-            .order_by("positioning__name", "name", "-version")
-        )
+        messaging.queryset = messaging.queryset.select_related("positioning").order_by("positioning__name", "name", "-version")
         self.messaging_groups = self._messaging_groups(messaging.queryset)
         messaging.widget.choices = self._messaging_choices(self.chosen_positioning_id())
         messaging.help_text = _("Only the chosen positioning\u2019s messaging is offered; with no positioning, all of it.")
@@ -246,7 +242,7 @@ class CampaignForm(OptimisticLockMixin, TenantModelForm):
         return cleaned
 
 
-class PositioningForm(OptimisticLockMixin, TenantModelForm):
+class PositioningForm(TenantModelForm):
     differentiators = LinesField(label=_("Differentiators"), help_text=_("One per line."))
     proof_points = PipeRecordsField(
         keys=("claim", "source"),
@@ -263,7 +259,12 @@ class PositioningForm(OptimisticLockMixin, TenantModelForm):
         }
 
 
-class MessageArchitectureForm(OptimisticLockMixin, forms.ModelForm):
+class MessageArchitectureForm(TenantModelForm):
+    """A positioning's messaging; its name and version are unique for the positioning (the model's rule, next to the version)."""
+
+    # The positioning is the page's, set on the instance: the unique rule that names it is validated too.
+    instance_fields = ("workspace", "positioning")
+
     pillars = PipeRecordsField(
         keys=("title", "message", "proof"),
         label=_("Pillars"),
@@ -288,22 +289,8 @@ class MessageArchitectureForm(OptimisticLockMixin, forms.ModelForm):
             raise forms.ValidationError(_("Versions start at 1."), code="min_value")
         return version
 
-    def clean(self):
-        cleaned = super().clean()
-        name, version = cleaned.get("name"), cleaned.get("version")
-        if name and version:
-            clash = MessageArchitecture.objects.filter(positioning=self.positioning, name=name.strip(), version=version)
-            if not self.instance._state.adding:
-                clash = clash.exclude(pk=self.instance.pk)
-            if clash.exists():
-                self.add_error(
-                    "version",
-                    forms.ValidationError(_("Version %(v)d of \u201c%(name)s\u201d already exists; use a new version number."), code="unique", params={"v": version, "name": name}),
-                )
-        return cleaned
 
-
-class QuestForm(OptimisticLockMixin, forms.ModelForm):
+class QuestForm(TenantModelForm):
     class Meta:
         model = CampaignQuest
         fields = ["title", "parent", "status", "xp_reward", "due_at", "description"]

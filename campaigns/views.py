@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -239,7 +238,7 @@ def _render_detail(request, campaign, *, quest_form=None, cohort_form=None, stat
         "nav": "campaigns",
     }
     if changeable:
-        context["quest_form"] = quest_form or QuestForm(campaign=campaign, prefix="quest")
+        context["quest_form"] = quest_form or QuestForm(workspace=request.workspace, campaign=campaign, prefix="quest")
         context["cohort_form"] = cohort_form or CohortTargetForm(workspace=request.workspace, campaign=campaign, prefix="cohort")
     return render(request, "campaigns/campaign_detail.html", context, status=status)
 
@@ -259,7 +258,7 @@ def campaign_detail(request, pk):
 def quest_add(request, pk):
     campaign = _campaign(request, pk, Campaign.objects.select_related("positioning", "message_architecture"))
     services.ensure_writable(campaign)
-    form = QuestForm(request.POST, campaign=campaign, prefix="quest")
+    form = QuestForm(request.POST, workspace=request.workspace, campaign=campaign, prefix="quest")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -284,7 +283,7 @@ def quest_add(request, pk):
 def quest_edit(request, pk):
     quest = _quest(request, pk)
     services.ensure_writable(quest.campaign)
-    form = QuestForm(request.POST or None, instance=quest, campaign=quest.campaign)
+    form = QuestForm(request.POST or None, instance=quest, workspace=request.workspace, campaign=quest.campaign)
     if request.method == "POST" and form.is_valid():
         try:
             quest = services.save_quest(quest=form.save(commit=False), parent=form.cleaned_data["parent"])
@@ -438,14 +437,11 @@ def message_form(request, positioning_pk=None, pk=None):
     else:
         architecture = None
         positioning = get_object_or_404(Positioning.objects.filter(workspace=request.workspace), pk=positioning_pk)
-    form = MessageArchitectureForm(request.POST or None, instance=architecture, positioning=positioning)
+    form = MessageArchitectureForm(request.POST or None, instance=architecture, workspace=request.workspace, positioning=positioning)
     if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                saved = services.save_message_architecture(architecture=form.save(commit=False))
-        except IntegrityError:
-            form.add_error("version", "This name and version were just taken; use a new version number.")
-        else:
+        # Through the service: making it primary demotes the positioning's previous primary.
+        saved = form.save_unique(lambda architecture: services.save_message_architecture(architecture=architecture))
+        if saved is not None:
             messages.success(request, f"Message architecture \u201c{saved}\u201d saved.")
             return redirect("campaigns:positioning_detail", pk=positioning.pk)
     return render(

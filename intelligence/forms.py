@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from intelligence.models import MarketInsight
+from raptorflow.forms import TenantModelForm
 
 ROW_FIELDS = ("action", "owner", "due")
 
@@ -173,7 +174,7 @@ class SynthesizeForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=MarketInsight.Category.choices)
 
 
-class MarketInsightForm(forms.ModelForm):
+class MarketInsightForm(TenantModelForm):
     recommended_actions = RecommendedActionsField(
         label=_("Recommended actions"),
         required=False,

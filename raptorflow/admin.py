@@ -4,14 +4,14 @@ from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin, UserAdmin 
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.contrib.auth.models import Group
+from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from raptorflow import roles, services
-from raptorflow.concurrency import optimistic
-from raptorflow.forms import StorableJSONField
-from raptorflow.forms import TenantModelForm
+from raptorflow.concurrency import OptimisticLockMixin, OptimisticModelForm
+from raptorflow.forms import StorableJSONField, TenantModelForm
 from raptorflow.models import Cohort, User, Workspace, WorkspaceInvitation, WorkspaceMember
 from raptorflow.pagination import EstimatedCountPaginator
 
@@ -74,13 +74,75 @@ class RoleWritePermissions(SafeAutocompleteFields):
 
 
 class OptimisticChangeForms:
-    """Change forms save only over the version they were opened at (:mod:`raptorflow.concurrency`)."""
+    """Change forms save only over the version they were opened at (:mod:`raptorflow.concurrency`).
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if obj is not None and hasattr(obj, "updated_at"):
-            return optimistic(form)
-        return form
+    The admin's form derives from :class:`~raptorflow.concurrency.OptimisticLockMixin`
+    (:class:`~raptorflow.concurrency.OptimisticModelForm`, or
+    :class:`~raptorflow.forms.TenantModelForm` for workspace data); ``manage.py check`` says so of one that does not.
+    """
+
+    form = OptimisticModelForm
+
+    def check(self, **kwargs):
+        errors = super().check(**kwargs)
+        if not issubclass(self.form, OptimisticLockMixin):
+            errors.append(
+                checks.Error(
+                    "The form does not derive from OptimisticLockMixin: its change form would overwrite other saves unnoticed.",
+                    hint="Derive it from raptorflow.forms.TenantModelForm or raptorflow.concurrency.OptimisticModelForm.",
+                    obj=type(self),
+                    id="raptorflow.E001",
+                )
+            )
+        return errors
+
+
+class WorkspaceForms:
+    """The admin's forms of workspace data get the header's workspace as the pages' forms do.
+
+    The one way a form learns its workspace: the constructor argument
+    ``workspace`` of :class:`raptorflow.forms.TenantModelForm`. Django's admin
+    constructs its forms itself, so ``get_form_kwargs`` names the arguments and
+    they are given to the change form (bound in ``get_form``) and to the forms
+    of every inline (the formset's ``form_kwargs``).
+    """
+
+    def get_form_kwargs(self, request, obj=None) -> dict:
+        return {"workspace": request.workspace}
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if not issubclass(form, TenantModelForm):
+            return form
+        arguments = self.get_form_kwargs(request, obj)
+
+        class AdminForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **{**arguments, **kwargs})
+
+        AdminForm.__name__ = AdminForm.__qualname__ = form.__name__
+        return AdminForm
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        if issubclass(inline.form, TenantModelForm):
+            kwargs["form_kwargs"] = {**kwargs.get("form_kwargs", {}), "workspace": request.workspace}
+        return kwargs
+
+
+class WorkspaceRows:
+    """The rows of the header's workspace only (none without one): tenant model admins and inlines.
+
+    RLS already limits every query to the current workspace; the explicit
+    filter keeps the list on the workspace-leading indexes and hides the rows a
+    policy shows for other reasons (a user's own memberships elsewhere).
+    """
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.workspace is None:
+            return queryset.none()
+        return queryset.filter(workspace_id=request.workspace.id)
 
 
 class EstimatedCounts:
@@ -96,41 +158,26 @@ class EstimatedCounts:
         return self.paginator(queryset, per_page, orphans, allow_empty_first_page, exact_threshold=self.exact_count_up_to)
 
 
-class WorkspaceRoleAdmin(OptimisticChangeForms, RoleWritePermissions, admin.ModelAdmin):
+class WorkspaceRoleAdmin(WorkspaceForms, OptimisticChangeForms, RoleWritePermissions, admin.ModelAdmin):
     """A model admin of workspace data whose queryset is its own affair (RLS still applies)."""
 
 
-class WorkspaceRoleInline(RoleWritePermissions, admin.TabularInline):
-    """An inline of workspace data: rows of the header's workspace, writes by role."""
+class WorkspaceRoleInline(WorkspaceRows, RoleWritePermissions, admin.TabularInline):
+    """An inline of workspace data: rows of the header's workspace, writes by role, forms bound to the workspace."""
 
+    form = TenantModelForm
     extra = 0
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.workspace is None:
-            return queryset.none()
-        return queryset.filter(workspace_id=request.workspace.id)
 
+class WorkspaceScopedAdmin(WorkspaceRows, EstimatedCounts, WorkspaceRoleAdmin):
+    """Base admin for tenant models: rows of the header's workspace only (:class:`WorkspaceRows`).
 
-class WorkspaceScopedAdmin(EstimatedCounts, WorkspaceRoleAdmin):
-    """Base admin for tenant models: rows of the header's workspace only.
-
-    RLS already limits every query to the current workspace; the explicit
-    filter keeps the list on the workspace-leading indexes and hides the rows a
-    policy shows for other reasons (a user's own memberships elsewhere).
-    New rows take the current workspace. Lists count as :class:`EstimatedCounts` says.
+    Its forms are :class:`~raptorflow.forms.TenantModelForm`: new rows take
+    the header's workspace, choices are its rows, and the model's unique rules
+    are shown next to their field. Lists count as :class:`EstimatedCounts` says.
     """
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.workspace is None:
-            return queryset.none()
-        return queryset.filter(workspace_id=request.workspace.id)
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.workspace = request.workspace
-        super().save_model(request, obj, form, change)
+    form = TenantModelForm
 
 
 # ---------------------------------------------------------------- accounts (platform superusers only)
@@ -249,14 +296,14 @@ def _my_role(request) -> str | None:
     return request.membership.role if request.membership is not None else None
 
 
-class MemberRoleForm(forms.ModelForm):
+class MemberRoleForm(TenantModelForm):
     """Change a member's role, within what the signed-in person may grant."""
 
     class Meta:
         model = WorkspaceMember
         fields = ("role",)
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
         if "role" not in self.fields:
@@ -301,14 +348,8 @@ class WorkspaceMemberAdmin(WorkspaceScopedAdmin):
     def full_name(self, obj):
         return obj.user.full_name
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class RequestBoundForm(form):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, request=request, **kw)
-
-        return RequestBoundForm
+    def get_form_kwargs(self, request, obj=None):
+        return {**super().get_form_kwargs(request, obj), "request": request}
 
     def has_add_permission(self, request, *args):
         return False  # people join by accepting an invitation (Invitations)
@@ -361,12 +402,12 @@ class WorkspaceMemberAdmin(WorkspaceScopedAdmin):
         services.remove_member(member=obj)
 
 
-class InvitationForm(forms.ModelForm):
+class InvitationForm(TenantModelForm):
     class Meta:
         model = WorkspaceInvitation
         fields = ("email", "role")
 
-    def __init__(self, *args, request=None, **kwargs):
+    def __init__(self, *args, request, **kwargs):
         super().__init__(*args, **kwargs)
         self.request = request
         if "role" not in self.fields:
@@ -380,9 +421,8 @@ class InvitationForm(forms.ModelForm):
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()
-        workspace = self.request.workspace
         # Only this workspace's own members are checked: the answer never says whether the address has an account.
-        if WorkspaceMember.objects.filter(workspace=workspace, user__email=email).exists():
+        if WorkspaceMember.objects.filter(workspace=self.workspace, user__email=email).exists():
             raise forms.ValidationError(_("This person is already a member of this workspace."), code="member")
         return email
 
@@ -412,14 +452,8 @@ class WorkspaceInvitationAdmin(WorkspaceScopedAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ("email", "role", *self.readonly_fields) if obj is not None else ()
 
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        class RequestBoundForm(form):
-            def __init__(self, *args, **kw):
-                super().__init__(*args, request=request, **kw)
-
-        return RequestBoundForm
+    def get_form_kwargs(self, request, obj=None):
+        return {**super().get_form_kwargs(request, obj), "request": request}
 
     def has_change_permission(self, request, obj=None):
         # The list needs it for the actions; an invitation itself is never edited (resend or revoke it).
@@ -486,8 +520,7 @@ class WorkspaceInvitationAdmin(WorkspaceScopedAdmin):
 
 @admin.register(Cohort)
 class CohortAdmin(WorkspaceScopedAdmin):
-    # Names are unique per workspace ignoring case: the model's rule, shown next to the field.
-    form = TenantModelForm
+    # Names are unique per workspace ignoring case: the model's rule, shown next to the field by the admin's form.
     list_display = ("name", "size", "updated_at")
     search_fields = ("name", "description")
     ordering = ("name",)

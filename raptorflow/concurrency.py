@@ -54,13 +54,21 @@ def _shown(form, name, instance=None) -> str:
 
 
 class OptimisticLockMixin:
-    """For a ModelForm of a model with ``updated_at``; put it first in the bases."""
+    """For a ModelForm: a change form of a row with ``updated_at`` saves only over the version it was opened at.
+
+    Add forms, and models without ``updated_at``, are left as they are. Every
+    form of workspace data derives from it (through
+    :class:`raptorflow.forms.TenantModelForm`), on the pages and in the admin.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
-        if self.instance.pk is not None and getattr(self.instance, "updated_at", None) is not None:
+        if self._versioned():
+            self.fields[VERSION_FIELD] = forms.CharField(widget=forms.HiddenInput, required=False)
             self.initial[VERSION_FIELD] = self._version_of(self.instance)
+
+    def _versioned(self) -> bool:
+        return not self.instance._state.adding and getattr(self.instance, "updated_at", None) is not None
 
     def _compared_fields(self):
         return [name for name in self.fields if name != VERSION_FIELD and name in self._meta_fields()]
@@ -74,7 +82,7 @@ class OptimisticLockMixin:
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is None or not hasattr(self.instance, "updated_at") or not self._compared_fields():
+        if VERSION_FIELD not in self.fields or not self._compared_fields():
             return cleaned  # a new row, or a page whose fields are all read-only (the agent registry)
         if self.add_prefix(VERSION_FIELD) not in self.data:
             return cleaned  # a client that never showed our form (every page we render sends it)
@@ -145,8 +153,5 @@ class OptimisticLockMixin:
         raise forms.ValidationError(message, code="conflict")
 
 
-def optimistic(form_class):
-    """``form_class`` with :class:`OptimisticLockMixin` (for admin ``get_form`` and the pages)."""
-    if issubclass(form_class, OptimisticLockMixin):
-        return form_class
-    return type(f"Optimistic{form_class.__name__}", (OptimisticLockMixin, form_class), {})
+class OptimisticModelForm(OptimisticLockMixin, forms.ModelForm):
+    """The admin's form of a row that is not a tenant's (a workspace, an alert, the agent registry)."""

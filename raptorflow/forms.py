@@ -5,7 +5,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import UniqueConstraint
 from django.utils.translation import gettext_lazy as _
 
-from raptorflow.models import User
+from raptorflow.concurrency import OptimisticLockMixin
+from raptorflow.models import TenantModel, User
 
 
 class InvitedAccountForm(forms.Form):
@@ -44,77 +45,69 @@ class InvitedAccountForm(forms.Form):
         return cleaned
 
 
-def _fields_of(model, constraint) -> set[str]:
-    """The model fields a unique rule compares, whether declared by ``fields`` or by expressions (``Lower("name")``)."""
-    if constraint.fields:
-        return set(constraint.fields)
-    return {ref[0] for expression in constraint.expressions for ref in model._get_expr_references(expression)}
-
-
-class TenantModelForm(forms.ModelForm):
+class TenantModelForm(OptimisticLockMixin, forms.ModelForm):
     """The base of every ModelForm of a tenant model, on the marketer pages and in the admin.
 
-    The workspace is not a form field, so Django's ModelForm skips every
-    constraint that names it (``_get_validation_exclusions``): a duplicate
-    would reach the database as an IntegrityError. This base puts the
-    workspace on the instance (the ``workspace`` argument, else the current
-    context's) and validates the model's unique rules that involve it, with
-    the model's own ``violation_error_message``, next to the one field the
-    rule is about (a rule over several shown fields: above the form). One
-    error per field: a field that already has one is not checked again.
-    Rules with a condition are left to the services that keep them (one
-    primary message architecture: making one primary demotes the other).
+    Bound to a workspace by its constructor argument ``workspace`` (the
+    request's; the admin passes it too, :class:`raptorflow.admin.WorkspaceForms`):
+    a new row takes it, and every choice of a tenant row (a campaign, a
+    positioning) lists that workspace's rows only.
+
+    The model's rules are validated by Django (``full_clean``, which runs
+    ``Model.validate_constraints``), with the model's ``violation_error_message``
+    next to the field (:meth:`raptorflow.models.TenantModel.validate_constraints`).
+    Django leaves out every rule that names a field the form does not show,
+    so the workspace's unique rules would only reach the database as an
+    IntegrityError: the fields in ``instance_fields``, which the form sets on
+    the instance itself, are validated with their rules. A rule about one of
+    them alone is said above the form. Change forms save only over the version
+    they were opened at (:class:`raptorflow.concurrency.OptimisticLockMixin`).
     """
 
-    # Fields the form (or its view) sets on the instance without showing them; their rules are validated too.
+    # Fields set on the instance, not shown: validated with every rule that names them.
     instance_fields: tuple[str, ...] = ("workspace",)
 
-    def __init__(self, *args, workspace=None, **kwargs):
+    def __init__(self, *args, workspace, **kwargs):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         if workspace is not None:
             self.instance.workspace = workspace
+        for field in self.fields.values():
+            queryset = getattr(field, "queryset", None)
+            if queryset is not None and issubclass(queryset.model, TenantModel):
+                field.queryset = queryset.filter(workspace=workspace)
 
-    def validate_unique(self):
-        super().validate_unique()
-        if self.instance.workspace_id is None:
-            from raptorflow.tenancy import current_workspace_id
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() - set(self.instance_fields)
 
-            self.instance.workspace_id = current_workspace_id()
-        model = type(self.instance)
-        hidden = set(self.instance_fields)
-        exclude = self._get_validation_exclusions() - hidden
-        for constraint in model._meta.constraints:
-            if not isinstance(constraint, UniqueConstraint) or constraint.condition is not None:
-                continue
-            compared = _fields_of(model, constraint)
-            # Rules without a hidden field were validated by Django; rules on a missing or invalid field cannot be.
-            if not compared & hidden or compared & exclude:
-                continue
-            shown = sorted(compared - hidden)
-            field = shown[0] if len(shown) == 1 else None
-            if (field or NON_FIELD_ERRORS) in self._errors:
-                continue
-            try:
-                constraint.validate(model, self.instance, exclude=exclude)
-            except ValidationError as error:
-                self.add_error(field, error)
+    def _update_errors(self, errors):
+        if hasattr(errors, "error_dict"):
+            shown = {}
+            for name, messages in errors.error_dict.items():
+                shown.setdefault(name if name in self.fields else NON_FIELD_ERRORS, []).extend(messages)
+            errors = ValidationError(shown)
+        super()._update_errors(errors)
 
-    def save_unique(self):
-        """Save; a unique rule that another request won since validation becomes the form's error (None returned).
+    def save_unique(self, save=None):
+        """Save (through ``save(instance)`` when a service saves it); None when a unique rule refused it.
 
-        The database names the constraint; the form checks it again and shows
-        the model's message next to the field, as validation would have.
+        The one fallback for a race: another request took the name since
+        validation. The database names the rule; the form validates the rules
+        again and shows the model's message next to the field, as validation
+        would have.
         """
         try:
             with transaction.atomic():
-                return self.save()
+                return self.save() if save is None else save(self.save(commit=False))
         except IntegrityError as exc:
             name = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
             unique = {c.name for c in self._meta.model._meta.constraints if isinstance(c, UniqueConstraint)}
             if name not in unique:
                 raise
-            self.validate_unique()
+            try:
+                self.instance.validate_constraints(exclude=self._get_validation_exclusions())
+            except ValidationError as error:
+                self._update_errors(error)
             if not self.errors:
                 self.add_error(None, ValidationError(_("This was just changed by someone else; try again."), code="unique"))
             return None

@@ -10,7 +10,8 @@ import uuid
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.contrib.postgres.functions import RandomUUID
-from django.db import models
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models, router
 from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +72,52 @@ class TenantModel(TimestampedModel):
 
             self.workspace_id = current_workspace_id()
         super().save(*args, **kwargs)
+
+    def clean_fields(self, exclude=None):
+        # The workspace is the request's, set by the form: no one's input, so no lookup of it per form.
+        super().clean_fields(exclude={*(exclude or ()), "workspace"})
+
+    def validate_constraints(self, exclude=None):
+        """Django's validation of the model's constraints, each unique rule's error next to its field.
+
+        Django puts a unique rule's error next to a field only for a rule of
+        one field; a tenant's rules lead with the workspace, so the error goes
+        next to the rule's last field besides it (a campaign's name, a
+        messaging's version), one error per field, with the rule's
+        ``violation_error_message``. A unique rule with a condition is a state
+        the services move rows through (making messaging primary demotes the
+        previous one, inviting an address again resends its invitation): it is
+        theirs, not a form error.
+        """
+        using = router.db_for_write(type(self), instance=self)
+        errors = {}
+        for model, constraints in self.get_constraints():
+            for constraint in constraints:
+                if not isinstance(constraint, models.UniqueConstraint):
+                    try:
+                        constraint.validate(model, self, exclude=exclude, using=using)
+                    except ValidationError as error:
+                        errors = error.update_error_dict(errors)
+                    continue
+                field = _field_of_rule(model, constraint)
+                if constraint.condition is not None or field in errors:
+                    continue
+                try:
+                    constraint.validate(model, self, exclude=exclude, using=using)
+                except ValidationError as error:
+                    errors.setdefault(field, []).append(error)
+        if errors:
+            raise ValidationError(errors)
+
+
+def _field_of_rule(model, constraint) -> str:
+    """The field a unique rule's error is shown next to: its last besides the workspace (else above the form)."""
+    if constraint.fields:
+        names = list(constraint.fields)
+    else:
+        names = [ref[0] for expression in constraint.expressions for ref in model._get_expr_references(expression)]
+    names = [name for name in names if name != "workspace"]
+    return names[-1] if names else NON_FIELD_ERRORS
 
 
 class UserManager(BaseUserManager):
