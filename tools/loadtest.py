@@ -1,6 +1,6 @@
 """Load test: locust against gunicorn, signed-in users of many workspaces, a leak check on every body.
 
-    python -m tools.loadtest [--workers 4] [--clients 32] [--processes 2] [--duration 20] [--pgbouncer]
+    python -m tools.loadtest [--workers 4] [--clients 32] [--processes 2] [--duration 60] [--pgbouncer]
 
 It builds a database of its own (``<name>_loadtest`` on the DATABASE_URL or
 embedded server), migrates it as the owner, seeds one workspace per two
@@ -16,11 +16,12 @@ times against that one server, ``--duration`` seconds each:
 
 Every response body of every run is checked for the marker words of the other
 workspaces. It reports requests per second of each run and their ratios,
-p50/p95 of every page (tools/stats.py), and where a request's time goes:
-gunicorn's own time per request from its access log (``%(D)s``) and the SQL
-time per request from a timer that only the load test's server has
-(tools/loadtest_settings.py). Exit status 1 on any leak, 5xx or request
-without an answer.
+the server's CPU per request (gunicorn, the PostgreSQL backends, pgbouncer)
+and locust's, p50/p95 of every page (tools/stats.py), and where a request's
+time goes: gunicorn's own time per request from its access log (``%(D)s``)
+and the SQL time per request from a timer that only the load test's server
+has (tools/loadtest_settings.py). Exit status 1 on any leak, 5xx, request
+without an answer, or signed-in request sent to the sign-in page.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import csv
 import http.cookiejar
 import json
 import os
-import resource
 import secrets
 import shlex
 import shutil
@@ -281,7 +281,7 @@ def run_locust(label: str, user_class: str, key: str, *, base: str, users: int, 
     port = free_port()
     command = [
         sys.executable, "-m", "locust", "-f", str(REPO_ROOT / "tools" / "locustfile.py"), "--headless",
-        "--host", base, "--users", str(users), "--spawn-rate", str(users * 20), "--run-time", f"{duration}s",
+        "--host", base, "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{duration}s",
         "--csv", str(folder / f"locust-{key}"), "--only-summary", "--loglevel", "WARNING",
         "--logfile", str(folder / f"locust-{key}.log"), "--exit-code-on-error", "1",
     ]
@@ -289,32 +289,33 @@ def run_locust(label: str, user_class: str, key: str, *, base: str, users: int, 
         command += ["--processes", str(processes), "--master-bind-port", str(port), "--master-port", str(port)]
     command.append(user_class)
     load_before = os.getloadavg()
-    rusage = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu_before = meter.sample()
-    # locust's CPU in the run: all of its processes' CPU (reaped children) less what they had used when every
-    # worker process had started the test (its samples file exists): start-up is not load generation.
-    startup = None
+    # locust's CPU in the run: its processes' CPU, read every 0.1 s, less what each had used once every worker
+    # process had started the test (its samples file exists): start-up is not load generation.
+    startup: dict[int, float] | None = None
+    seen: dict[int, float] = {}
     with open(folder / f"locust-{key}.out", "w") as out:
         process = subprocess.Popen(command, env=env, cwd=REPO_ROOT, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + duration + 180
         while process.poll() is None:
-            if startup is None and len(list(samples_dir.iterdir())) >= max(1, processes):
-                startup = sum(CpuMeter._tree(process.pid).values())
+            seen.update(CpuMeter._tree(process.pid))
+            if startup is None and len(list(samples_dir.glob("samples-*"))) >= max(1, processes):
+                startup = dict(seen)
             if time.monotonic() > deadline:
                 process.kill()
             time.sleep(0.1)
     cpu = CpuMeter.used(cpu_before, meter.sample())
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu["locust"] = (after.ru_utime + after.ru_stime) - (rusage.ru_utime + rusage.ru_stime) - (startup or 0.0)
+    cpu["locust"] = sum(used - (startup or {}).get(pid, 0.0) for pid, used in seen.items())
     samples = []
-    for path in sorted(samples_dir.iterdir()):
+    for path in sorted(samples_dir.glob("samples-*")):
         for line in path.read_text().splitlines():
-            method, name, status, ms, outcome = line.split("\t")
-            samples.append((method, name, int(status), float(ms), outcome))
+            method, name, status, ms, outcome, started = line.split("\t")
+            samples.append((method, name, int(status), float(ms), outcome, float(started)))
+    pages = {path.stem.removeprefix("pages-"): path.read_text().split() for path in samples_dir.glob("pages-*")}
     log = (folder / f"locust-{key}.log").read_text() if (folder / f"locust-{key}.log").exists() else ""
     return {
         "label": label, "key": key, "users": users, "duration": duration, "exit": process.returncode,
-        "samples": samples, "cpu": cpu, "load_before": load_before, "load_after": os.getloadavg(),
+        "samples": samples, "pages": pages, "cpu": cpu, "load_before": load_before, "load_after": os.getloadavg(),
         "locust_count": _locust_count(folder / f"locust-{key}_stats.csv"),
         "failures": _locust_failures(folder / f"locust-{key}_failures.csv"),
         "cpu_warning": "cpu usage" in log.lower() or "cpu threshold" in log.lower(),
@@ -366,9 +367,15 @@ def summarize(run: dict) -> dict:
     counted = run["samples"]
     latency = latency_summary([s[3] / 1000 for s in counted] or [0.0])
     outcomes = Counter(s[4] for s in run["samples"])
+    # Requests per second over the load's own window: the first request's start to the last one's end, all
+    # processes together (locust's run time also holds its workers' start, and the requests cut at the end).
+    window = max((s[5] + s[3] / 1000 for s in counted), default=0.0) - min((s[5] for s in counted), default=0.0)
+    server_cpu = sum(run["cpu"].get(name, 0.0) for name in ("gunicorn", "postgres", "pgbouncer"))
     return {
         "requests": len(counted),
-        "rps": len(counted) / run["duration"],
+        "window": window,
+        "rps": len(counted) / window if window > 0 else 0.0,
+        "server_cpu_ms": server_cpu * 1000 / len(counted) if counted else 0.0,
         "p50_ms": latency["p50_ms"],
         "p95_ms": latency["p95_ms"],
         "mean_ms": latency["mean_ms"],
@@ -381,7 +388,7 @@ def summarize(run: dict) -> dict:
 
 def page_rows(run: dict, access: dict) -> list[dict]:
     by_page = defaultdict(list)
-    for method, name, status, ms, _ in run["samples"]:
+    for method, name, status, ms, *_ in run["samples"]:
         by_page[(method, name)].append((status, ms))
     rows = []
     for (method, name), samples in by_page.items():
@@ -429,33 +436,47 @@ def print_report(runs: list[dict], access: dict, *, workers: int, users: int, pr
           f"before the first run, {' '.join(f'{x:.2f}' for x in runs[-1]['load_after'])} after the last")
     summaries = {run["key"]: summarize(run) for run in runs}
     base = summaries.get("anonymous")
-    print(f"\n{'run':<18}{'requests':>9}{'req/s':>9}{'ratio':>7}{'p50 ms':>9}{'p95 ms':>9}{'5xx':>5}{'leaks':>6}{'errors':>7}  statuses")
+    print(f"\n{'run':<18}{'requests':>9}{'seconds':>8}{'req/s':>8}{'ratio':>7}{'p50 ms':>8}{'p95 ms':>8}{'CPU ms':>8}"
+          f"{'5xx':>5}{'leaks':>6}{'errors':>7}  statuses")
     for run in runs:
         s = summaries[run["key"]]
         ratio = f"{s['rps'] / base['rps']:.3f}" if base and base["rps"] else "-"
-        print(f"{run['label']:<18}{s['requests']:>9}{s['rps']:>9.1f}{ratio:>7}{s['p50_ms']:>9.1f}{s['p95_ms']:>9.1f}"
-              f"{s['5xx']:>5}{s['leaks']:>6}{s['errors']:>7}  {s['statuses']}")
+        print(f"{run['label']:<18}{s['requests']:>9}{s['window']:>8.1f}{s['rps']:>8.1f}{ratio:>7}{s['p50_ms']:>8.1f}{s['p95_ms']:>8.1f}"
+              f"{s['server_cpu_ms']:>8.2f}{s['5xx']:>5}{s['leaks']:>6}{s['errors']:>7}  {s['statuses']}")
+    print("(seconds: first request's start to last one's end; ratio: requests per second over the anonymous /ping's; "
+          "CPU ms: the server's CPU per request, gunicorn + PostgreSQL backends (+ pgbouncer))")
     if base and base["rps"]:
+        print("\nRatios to the anonymous /ping in this run (issue 19's targets):")
         for key, target in (("signed-in", 0.5), ("app", 0.08)):
             if key in summaries:
-                ratio = summaries[key]["rps"] / base["rps"]
+                s = summaries[key]
+                ratio = s["rps"] / base["rps"]
+                cost = base["server_cpu_ms"] / s["server_cpu_ms"] if s["server_cpu_ms"] else 0.0
                 label = next(r["label"] for r in runs if r["key"] == key)
-                print(f"{label} / anonymous /ping: {ratio:.3f} (issue 19's target {target}: {'met' if ratio >= target else 'missed'})")
-    if "signed-in" in summaries and "app" in summaries and summaries["signed-in"]["rps"]:
-        print(f"app mix / signed-in /ping: {summaries['app']['rps'] / summaries['signed-in']['rps']:.3f}")
+                print(f"  {label:<16}{ratio:.3f} in requests per second (target {target}: {'met' if ratio >= target else 'missed'}); "
+                      f"{cost:.3f} in server CPU per request")
+        if "signed-in" in summaries and "app" in summaries and summaries["signed-in"]["rps"]:
+            print(f"  app mix / signed-in /ping: {summaries['app']['rps'] / summaries['signed-in']['rps']:.3f} in requests per second")
 
-    print("\nCPU seconds used during each run (locust: from the moment all its processes run the test; "
-          "postgres: the backends of this database):")
+    print("\nCPU seconds used during each run (locust: once all its processes run the test; postgres: the backends of "
+          "this database), and the load average after it:")
     for run in runs:
-        cpu = run["cpu"]
-        parts = ", ".join(f"{name} {cpu.get(name, 0.0):.1f}" for name in ("locust", "gunicorn", "postgres", "pgbouncer") if name in cpu and (name != "pgbouncer" or cpu[name]))
+        cpu, s = run["cpu"], summaries[run["key"]]
+        parts = ", ".join(f"{name} {cpu.get(name, 0.0):.1f}" for name in ("locust", "gunicorn", "postgres", "pgbouncer")
+                          if name in cpu and (name != "pgbouncer" or cpu[name]))
+        available = os.cpu_count() * s["window"]
+        locust_ms = cpu.get("locust", 0.0) * 1000 / s["requests"] if s["requests"] else 0.0
         note = "; locust warned that it was CPU-bound" if run["cpu_warning"] else ""
-        print(f"  {run['label']:<18}{parts} of {os.cpu_count() * run['duration']:.0f} ({os.cpu_count()} cores x {run['duration']} s); load average after "
-              f"{run['load_after'][0]:.2f}{note}")
+        print(f"  {run['label']:<18}{parts} of {available:.0f} ({os.cpu_count()} cores x {s['window']:.1f} s); "
+              f"locust {locust_ms:.2f} ms per request; load average {run['load_after'][0]:.2f}{note}")
 
     print("\nWhere the time goes:")
     for run in runs:
         print(f"  {run['label']:<18}{time_split(run, access)}")
+
+    for run in runs:
+        for role, pages in sorted(run["pages"].items()):
+            print(f"\nThe {role}'s pages in the {run['label']} (in turn; one write in ten besides): {' '.join(pages)}")
 
     print("\nPer page, most server time first (ms; client: locust's latency; server: gunicorn's %(D)s; "
           "SQL: time inside cursor.execute, its share of the server's time and the queries per request):")
@@ -479,7 +500,10 @@ def print_report(runs: list[dict], access: dict, *, workers: int, users: int, pr
         if run["exit"]:
             problems.append(f"locust exited with {run['exit']}")
         if run["locust_count"] is not None and run["locust_count"] != len(run["samples"]):
-            print(f"note: {run['label']}: locust counted {run['locust_count']} requests, the samples {len(run['samples'])}")
+            # The master writes its CSV before the workers' last stats report arrives; the samples, written by each
+            # worker itself, are what this report counts and what the exit status checks.
+            print(f"note: {run['label']}: locust's master counted {run['locust_count']} requests, the workers' samples "
+                  f"{len(run['samples'])}")
         for failure in run["failures"][:20]:
             print(("LEAK " if "leak: " in failure else "FAILURE ") + failure)
         if problems:
@@ -496,7 +520,7 @@ def main(argv=None) -> int:
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=32, help="locust users of each run (two per workspace)")
     parser.add_argument("--processes", type=int, default=2, help="locust worker processes (0: one process, no master)")
-    parser.add_argument("--duration", type=int, default=20, help="seconds of each run")
+    parser.add_argument("--duration", type=int, default=60, help="seconds of each run")
     parser.add_argument("--runs", default="anonymous,signed-in,app", help="which runs, of: anonymous, signed-in, app")
     parser.add_argument("--pgbouncer", action="store_true", help="serve through pgbouncer in transaction mode")
     parser.add_argument("--keep", metavar="DIR", help="keep locust's CSV files, its logs, the samples and the access log in DIR")

@@ -74,7 +74,7 @@ def _open_samples(environment, **kwargs):
 
 
 @events.request.add_listener
-def _record(request_type, name, response_time, response, exception, **kwargs):
+def _record(request_type, name, response_time, response, exception, start_time=0.0, **kwargs):
     if _samples is None:
         return
     status = getattr(response, "status_code", 0) or 0
@@ -88,7 +88,7 @@ def _record(request_type, name, response_time, response, exception, **kwargs):
         outcome = "error"
     else:
         outcome = "failed"
-    _samples.write(f"{request_type}\t{name}\t{status}\t{response_time:.3f}\t{outcome}\n")
+    _samples.write(f"{request_type}\t{name}\t{status}\t{response_time:.3f}\t{outcome}\t{start_time:.6f}\n")
 
 
 @events.test_stop.add_listener
@@ -120,7 +120,7 @@ class _LoadtestUser(FastHttpUser):
 
     def on_start(self):
         worker = getattr(self.environment.runner, "worker_index", 0) or 0
-        index = next(_users_in_this_process) * PROCESSES + worker
+        self.index = index = next(_users_in_this_process) * PROCESSES + worker
         self.tenant = TENANTS[index // 2 % len(TENANTS)]
         self.email = self.tenant["staff"] if index % 2 == 0 else self.tenant["marketer"]
         self.is_staff = index % 2 == 0
@@ -197,7 +197,12 @@ class AppMix(_LoadtestUser):
         _, text = self.fetch(start)
         found = sorted({href for href in HREF_RE.findall(text) if "logout" not in href and "password" not in href})
         self.pages = [start] + found[:12]
-        self.step = 0
+        # Users of one role start at different pages, so that a short run covers every page of the list too.
+        self.step = self.index // 2
+        folder = os.environ.get("LOADTEST_SAMPLES")
+        if folder:
+            with open(os.path.join(folder, f"pages-{'staff' if self.is_staff else 'marketer'}.txt"), "w") as f:
+                f.write("\n".join(page_name(page) for page in self.pages) + "\n")
 
     @task
     def next_request(self):
