@@ -11,6 +11,7 @@ schema editor (``django_rls.backends.postgresql``).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
@@ -202,7 +203,7 @@ $$""",
 
 
 class SameWorkspaceForeignKey(_TableOperation):
-    """A composite foreign key ``(workspace_id, column) -> ref_table(workspace_id, id)``.
+    """A composite foreign key ``(workspace_id, column) -> ref_table(workspace_id, ref_column)``.
 
     Foreign-key checks ignore RLS (docs/tenancy.md, pitfall 8): a plain key would let a
     row point at another workspace's row by its uuid. The referenced table
@@ -220,9 +221,17 @@ class SameWorkspaceForeignKey(_TableOperation):
     under SHARE UPDATE EXCLUSIVE, which lets reads and writes go on. Both in one
     migration would hold the first lock during the scan: squawk's
     ``constraint-missing-not-valid`` fails the lint test for that.
+
+    ``ref_column`` is ``id`` for a reference to a row; the membership key
+    (:meth:`member_key`) references ``workspace_members (workspace_id,
+    user_id)``, whose unique rule it needs: the user is a member of the row's
+    workspace. Every same-workspace key, the membership one included, is this
+    operation (a test refuses hand-written ``REFERENCES`` and ``ON DELETE``
+    SQL in new migrations).
     """
 
     RULES = {"CASCADE", "RESTRICT", "NO ACTION", "SET NULL"}
+    MEMBERS = "workspace_members"
 
     def __init__(
         self,
@@ -232,24 +241,41 @@ class SameWorkspaceForeignKey(_TableOperation):
         on_delete: str = "NO ACTION",
         name: str | None = None,
         not_valid: bool = False,
+        ref_column: str = "id",
     ):
         if on_delete not in self.RULES:
             raise ValueError(f"on_delete must be one of {sorted(self.RULES)}")
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", ref_column):
+            raise ValueError(f"ref_column must be a plain lower-case column name, got {ref_column!r}")
         self.table = table
         self.column = column
         self.ref_table = ref_table
         self.on_delete = on_delete
         self.name = name or self.default_name(table, column)
         self.not_valid = not_valid
+        self.ref_column = ref_column
 
     @staticmethod
     def default_name(table: str, column: str) -> str:
         return f"{table}_{column}_same_ws_fk"
 
+    @classmethod
+    def member_key(cls, table: str, *, column: str = "user_id", on_delete: str = "CASCADE", not_valid: bool = False):
+        """``<table>_member_fk``: ``(workspace_id, column) -> workspace_members (workspace_id, user_id)``.
+
+        Only members of the row's workspace may be its user; by default a
+        member who leaves takes the row along (ON DELETE CASCADE).
+        """
+        return cls(
+            table, column, cls.MEMBERS, on_delete=on_delete, name=f"{table}_member_fk", not_valid=not_valid, ref_column="user_id"
+        )
+
     def deconstruct(self):
         kwargs = {"on_delete": self.on_delete, "name": self.name}
         if self.not_valid:
             kwargs["not_valid"] = True
+        if self.ref_column != "id":
+            kwargs["ref_column"] = self.ref_column
         return (self.__class__.__qualname__, [self.table, self.column, self.ref_table], kwargs)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
@@ -257,7 +283,7 @@ class SameWorkspaceForeignKey(_TableOperation):
         rule = f"SET NULL ({q(self.column)})" if self.on_delete == "SET NULL" else self.on_delete
         add = (
             f"ALTER TABLE {q(self.table)} ADD CONSTRAINT {q(self.name)} "
-            f"FOREIGN KEY (workspace_id, {q(self.column)}) REFERENCES {q(self.ref_table)} (workspace_id, id) "
+            f"FOREIGN KEY (workspace_id, {q(self.column)}) REFERENCES {q(self.ref_table)} (workspace_id, {self.ref_column}) "
             f"ON DELETE {rule}"
         )
         if not self.not_valid:
@@ -275,7 +301,8 @@ class SameWorkspaceForeignKey(_TableOperation):
 
     def describe(self):
         not_valid = " (NOT VALID: validate in a later migration)" if self.not_valid else ""
-        return f"Keep {self.table}.{self.column} inside its workspace ({self.ref_table}){not_valid}"
+        ref = self.ref_table if self.ref_column == "id" else f"{self.ref_table}.{self.ref_column}"
+        return f"Keep {self.table}.{self.column} inside its workspace ({ref}){not_valid}"
 
     @property
     def migration_name_fragment(self):
