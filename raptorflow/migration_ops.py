@@ -15,6 +15,7 @@ import re
 from pathlib import Path
 
 from django.conf import settings
+from django.db.migrations import RunSQL
 from django.db.migrations.operations.base import Operation
 from django_rls.policies import BasePolicy, CustomPolicy
 
@@ -38,6 +39,28 @@ def sql_file(migration_file: str, name: str) -> str:
     migration, replaces the function.
     """
     return (Path(migration_file).resolve().parent / "sql" / name).read_text(encoding="utf-8")
+
+
+def updated_at_trigger(table: str) -> RunSQL:
+    """``<table>_set_updated_at``: the database keeps ``updated_at`` of ``table``.
+
+    A BEFORE UPDATE trigger calling ``set_updated_at()`` (campaigns 0003, its
+    body replaced by campaigns 0010): any UPDATE that changes the row, from
+    Django, psql or a SQL function, stamps ``updated_at``; one that changes
+    nothing leaves it alone. Every table with the column has one (a test
+    checks it); Python never sets the column after the INSERT. The SQL is
+    campaigns 0003's, which built the first two triggers with it.
+    """
+    return RunSQL(
+        sql=f"""
+DROP TRIGGER IF EXISTS {table}_set_updated_at ON {table};
+CREATE TRIGGER {table}_set_updated_at
+    BEFORE UPDATE ON {table}
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*)
+    EXECUTE FUNCTION set_updated_at();
+""",
+        reverse_sql=f"DROP TRIGGER IF EXISTS {table}_set_updated_at ON {table};",
+    )
 
 
 def workspace_policy(table: str, column: str = "workspace_id") -> CustomPolicy:

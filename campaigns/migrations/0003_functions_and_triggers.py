@@ -15,22 +15,9 @@
 
 from django.db import migrations
 
-from raptorflow.migration_ops import sql_file
+from raptorflow.migration_ops import sql_file, updated_at_trigger
 
 UPDATED_AT_TABLES = ("positioning", "campaigns")
-
-
-def updated_at_trigger(table):
-    return migrations.RunSQL(
-        sql=f"""
-DROP TRIGGER IF EXISTS {table}_set_updated_at ON {table};
-CREATE TRIGGER {table}_set_updated_at
-    BEFORE UPDATE ON {table}
-    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*)
-    EXECUTE FUNCTION set_updated_at();
-""",
-        reverse_sql=f"DROP TRIGGER IF EXISTS {table}_set_updated_at ON {table};",
-    )
 
 
 HIERARCHY_TRIGGER = """
