@@ -429,7 +429,8 @@ def time_split(run: dict, access: dict) -> str:
     )
 
 
-def print_report(runs: list[dict], access: dict, *, workers: int, users: int, processes: int, duration: int, via: str) -> bool:
+def print_report(runs: list[dict], access: dict, *, workers: int, users: int, processes: int, duration: int, via: str) -> dict:
+    """Prints the report; returns the runs' figures and pages, and whether it passed."""
     print(f"\n{workers} gunicorn workers (sync, no recycling), CONN_MAX_AGE=600, {via}; locust: {users} users in "
           f"{max(1, processes)} worker process{'es' if processes > 1 else ''}, {duration} s per run, no wait between requests")
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in runs[0]['load_before'])} "
@@ -512,7 +513,10 @@ def print_report(runs: list[dict], access: dict, *, workers: int, users: int, pr
             if run["exit"] and not run["failures"]:
                 print(run["output"])
     print("RESULT:", "FAIL" if failed else "PASS (zero leaks, zero 5xx)")
-    return not failed
+    return {
+        "passed": not failed,
+        "runs": {run["key"]: {**summaries[run["key"]], "cpu": run["cpu"], "pages": page_rows(run, access)} for run in runs},
+    }
 
 
 def main(argv=None) -> int:
@@ -524,6 +528,7 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", default="anonymous,signed-in,app", help="which runs, of: anonymous, signed-in, app")
     parser.add_argument("--pgbouncer", action="store_true", help="serve through pgbouncer in transaction mode")
     parser.add_argument("--keep", metavar="DIR", help="keep locust's CSV files, its logs, the samples and the access log in DIR")
+    parser.add_argument("--json", metavar="FILE", help="also write the figures (runs, pages) to FILE")
     parser.add_argument("--plant-leak", action="store_true", help="count each user's own workspace as foreign: the check must fail")
     parser.add_argument("--seed-only", type=int, metavar="TENANTS", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -582,8 +587,11 @@ def main(argv=None) -> int:
             server.stop()
         access = read_access_log(folder / "access.log")
         via = "pgbouncer (transaction mode)" if bouncer else "direct"
-        passed = print_report(runs, access, workers=args.workers, users=args.clients, processes=args.processes,
+        report = print_report(runs, access, workers=args.workers, users=args.clients, processes=args.processes,
                               duration=args.duration, via=via)
+        passed = report["passed"]
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=1))
         if not passed:
             print("gunicorn's errors:\n" + (folder / "gunicorn.log").read_text()[-3000:])
     finally:
