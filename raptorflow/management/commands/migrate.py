@@ -28,6 +28,8 @@ migration is only retried when none of its statements had committed yet.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import re
 import threading
 import time
@@ -183,6 +185,10 @@ class Command(DjangoMigrate):
     )
 
     def handle(self, *args, **options):
+        with _cyclic_gc_paused():
+            return self._migrate(*args, **options)
+
+    def _migrate(self, *args, **options):
         connection = connections[options["database"]]
         self.verbosity = options["verbosity"]
         self.lock_timeout = float(settings.MIGRATION_LOCK_TIMEOUT)
@@ -421,6 +427,28 @@ class Command(DjangoMigrate):
                 self._set_timeouts(connection, *previous)
         except DatabaseError:
             pass
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Python's cyclic garbage collector off while migrate runs (reference counting still frees memory).
+
+    Django's executor renders a model class again for nearly every operation
+    (each ``CreateModel`` re-renders every model related to the new one) and
+    drops the old class: a model class, its ``_meta`` and fields form cycles,
+    so each render allocates thousands of tracked objects and leaves cyclic
+    garbage behind. The collector traced them again and again: about a tenth
+    of migrate's CPU time for the full history. Paused, the cyclic garbage of
+    one full migrate stays until the end (about 30 MB more at its peak); the
+    collector is back on, as it was, when the command returns.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _watch_connection(params):
