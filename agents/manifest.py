@@ -49,6 +49,12 @@ EXPECTED = {
         "agent_latency_percentile",
         "agent_assignments_retire_orphaned",
     ],
-    "triggers": {"agent_assignments": ["agent_assignments_retire_orphaned"]},
+    "triggers": {
+        # *_set_updated_at: 0006, set_updated_at() (campaigns) on every table with updated_at.
+        "agent_registry": ["agent_registry_set_updated_at"],
+        "agent_capabilities": ["agent_capabilities_set_updated_at"],
+        "agent_assignments": ["agent_assignments_retire_orphaned", "agent_assignments_set_updated_at"],
+        "agent_performance": ["agent_performance_set_updated_at"],
+    },
     "seeded": {"agent_registry": 70, "agent_capabilities": 70},
 }

@@ -56,7 +56,8 @@ EXPECTED = {
     ],
     "triggers": {
         # system_alerts_gamification_event: created by gamification 0005.
-        "system_alerts": ["system_alerts_notify_admins", "system_alerts_gamification_event"],
-        "user_notifications": ["user_notifications_alert_scope"],
+        # *_set_updated_at: 0004, set_updated_at() (campaigns) on every table with updated_at.
+        "system_alerts": ["system_alerts_notify_admins", "system_alerts_gamification_event", "system_alerts_set_updated_at"],
+        "user_notifications": ["user_notifications_alert_scope", "user_notifications_set_updated_at"],
     },
 }

@@ -57,11 +57,18 @@ EXPECTED = {
     },
     "functions": ["set_updated_at", "campaign_quests_check_hierarchy", "campaign_children_refuse_archived"],
     "triggers": {
+        # *_set_updated_at: set_updated_at() on every table with updated_at (0003 and 0010).
         # *_gamification_event: created by gamification 0005 (events fired by the database).
         "positioning": ["positioning_set_updated_at", "positioning_gamification_event"],
+        "message_architecture": ["message_architecture_set_updated_at"],
         "campaigns": ["campaigns_set_updated_at", "campaigns_launched_gamification_event", "campaigns_completed_gamification_event"],
         # *_refuse_archived: 0007, an archived campaign's quests and targets are read-only.
-        "campaign_quests": ["campaign_quests_hierarchy_check", "campaign_quests_gamification_event", "campaign_quests_refuse_archived"],
-        "campaign_cohorts": ["campaign_cohorts_refuse_archived"],
+        "campaign_quests": [
+            "campaign_quests_hierarchy_check",
+            "campaign_quests_gamification_event",
+            "campaign_quests_refuse_archived",
+            "campaign_quests_set_updated_at",
+        ],
+        "campaign_cohorts": ["campaign_cohorts_refuse_archived", "campaign_cohorts_set_updated_at"],
     },
 }

@@ -56,8 +56,9 @@ EXPECTED = {
         "gamification_daily_login",
     ],
     "triggers": {
-        "achievements": ["achievements_check_criteria"],
-        "user_achievements": ["user_achievements_validate", "user_achievements_credit_stats"],
-        "user_stats": ["user_stats_validate"],
+        # *_set_updated_at: 0008, set_updated_at() (campaigns) on every table with updated_at.
+        "achievements": ["achievements_check_criteria", "achievements_set_updated_at"],
+        "user_achievements": ["user_achievements_validate", "user_achievements_credit_stats", "user_achievements_set_updated_at"],
+        "user_stats": ["user_stats_validate", "user_stats_set_updated_at"],
     },
 }

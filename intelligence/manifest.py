@@ -32,9 +32,10 @@ EXPECTED = {
         "market_insights": ["market_insights_workspace_isolation"],
     },
     "functions": ["ingest_intelligence_signal", "synthesize_market_insight", "expire_intelligence_signals"],
-    # Created by gamification 0005 (events fired by the database).
+    # *_gamification_event: created by gamification 0005 (events fired by the database);
+    # *_set_updated_at: 0004, set_updated_at() (campaigns) on every table with updated_at.
     "triggers": {
-        "intelligence_signals": ["intelligence_signals_gamification_event"],
-        "market_insights": ["market_insights_gamification_event"],
+        "intelligence_signals": ["intelligence_signals_gamification_event", "intelligence_signals_set_updated_at"],
+        "market_insights": ["market_insights_gamification_event", "market_insights_set_updated_at"],
     },
 }

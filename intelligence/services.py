@@ -82,7 +82,6 @@ def triage_signals(*, signal_ids: Iterable, status: str, by: User | None) -> int
             reviewed_by=by,
             # A signal back in "new" still records that someone looked at it.
             reviewed_at=now,
-            updated_at=now,
         )
     )
 
@@ -102,7 +101,7 @@ def publish_insights(*, insight_ids: Iterable, by: User | None) -> int:
     return (
         MarketInsight.objects.filter(id__in=list(insight_ids))
         .exclude(status=MarketInsight.Status.PUBLISHED)
-        .update(status=MarketInsight.Status.PUBLISHED, published_at=now, published_by=by, updated_at=now)
+        .update(status=MarketInsight.Status.PUBLISHED, published_at=now, published_by=by)
     )
 
 
@@ -112,6 +111,6 @@ def archive_insights(*, insight_ids: Iterable) -> int:
     return (
         MarketInsight.objects.filter(id__in=list(insight_ids))
         .exclude(status=MarketInsight.Status.ARCHIVED)
-        .update(status=MarketInsight.Status.ARCHIVED, updated_at=timezone.now())
+        .update(status=MarketInsight.Status.ARCHIVED)
     )
 

@@ -10,8 +10,9 @@ same field, nothing is saved and the form comes back with a conflict table
 (the value when opened, theirs now, yours) and a fresh version, so a second
 submit is a conscious decision.
 
-Every table a person edits has ``updated_at``, moved by every save (and by
-triggers on some tables), so no version column is needed. Bulk actions and
+Every table a person edits has ``updated_at``, which the database moves on
+every change of the row (its ``<table>_set_updated_at`` trigger, whoever
+writes), so no version column is needed. Bulk actions and
 SQL functions change rows by rule, not from a stale copy: they are not
 checked. Why not django-concurrency: it needs a version column on every table
 (migrations on all of them) and its trigger-maintained field creates its

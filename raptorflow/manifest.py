@@ -75,10 +75,20 @@ EXPECTED = {
     ],
     "triggers": {
         "cohorts": [
-            "cohorts_gamification_event"
+            "cohorts_gamification_event",
+            "cohorts_set_updated_at"
         ],
         "users": [
             "users_daily_login"
+        ],
+        "workspace_invitations": [
+            "workspace_invitations_set_updated_at"
+        ],
+        "workspace_members": [
+            "workspace_members_set_updated_at"
+        ],
+        "workspaces": [
+            "workspaces_set_updated_at"
         ]
     }
 }

@@ -34,19 +34,21 @@ class UUIDModel(models.Model):
 
 
 class TimestampedModel(UUIDModel):
+    """``created_at`` and ``updated_at``; the database keeps ``updated_at``.
+
+    Every table with the column has a ``<table>_set_updated_at`` trigger
+    (``raptorflow.migration_ops.updated_at_trigger``): an UPDATE that changes
+    the row, from Django, psql or a SQL function, stamps it with
+    ``statement_timestamp()``. Python sets it only on INSERT (the default),
+    never on save: after saving, the instance keeps the value it had; read it
+    again (``refresh_from_db(fields=["updated_at"])``) to show the new one.
+    """
+
     created_at = models.DateTimeField(_("created at"), default=timezone.now, db_default=Now(), editable=False)
     updated_at = models.DateTimeField(_("updated at"), default=timezone.now, db_default=Now(), editable=False)
 
     class Meta:
         abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            self.updated_at = timezone.now()
-            update_fields = kwargs.get("update_fields")
-            if update_fields is not None:
-                kwargs["update_fields"] = {*update_fields, "updated_at"}
-        super().save(*args, **kwargs)
 
 
 class TenantModel(TimestampedModel):

@@ -128,7 +128,8 @@ def test_the_orm_refuses_cross_workspace_targeting_too(both, tenant_a, tenant_b)
 def test_updated_at_is_maintained_by_the_database(tenant_a, table, model):
     row = make_positioning(tenant_a) if model is Positioning else make_campaign(tenant_a)
     with tenant_a.context(), connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET updated_at = '2001-01-01', name = name || '!' WHERE id = %s RETURNING updated_at, now()", [row.id])
+        # set_updated_at() stamps the statement's time: statement_timestamp(), the column default's clock.
+        cursor.execute(f"UPDATE {table} SET updated_at = '2001-01-01', name = name || '!' WHERE id = %s RETURNING updated_at, statement_timestamp()", [row.id])
         updated_at, now = cursor.fetchone()
         assert updated_at == now
         # An UPDATE that changes nothing leaves the row (and its timestamp) alone.
