@@ -37,7 +37,7 @@ def test_load_test_finds_no_leak_and_no_5xx(owner_conn, tmp_path, via):
     (anonymous,) = runs["anonymous"]["pages"]
     (signed_in,) = runs["signed-in"]["pages"]
     assert anonymous["server_n"] > 0 and anonymous["queries"] == 0
-    assert signed_in["server_p50"] > 0 and signed_in["queries"] > 0 and signed_in["sql_mean"] > 0
+    assert signed_in["server_p50"] > 0 and signed_in["queries"] > 0 and signed_in["sql_mean"] > 0 and signed_in["cpu_mean"] > 0
     app_pages = {row["page"] for row in runs["app"]["pages"]}
     assert {"GET /admin/", "GET /"} <= app_pages
     assert all(row["server_n"] and row["queries"] for row in runs["app"]["pages"])

@@ -19,9 +19,10 @@ workspaces. It reports requests per second of each run and their ratios,
 the server's CPU per request (gunicorn, the PostgreSQL backends, pgbouncer)
 and locust's, p50/p95 of every page (tools/stats.py), and where a request's
 time goes: gunicorn's own time per request from its access log (``%(D)s``)
-and the SQL time per request from a timer that only the load test's server
-has (tools/loadtest_settings.py). Exit status 1 on any leak, 5xx, request
-without an answer, or signed-in request sent to the sign-in page.
+and the SQL time and the worker's CPU per request from timers that only the
+load test's server has (tools/loadtest_settings.py). Exit status 1 on any
+leak, 5xx, request without an answer, or signed-in request sent to the
+sign-in page.
 """
 
 from __future__ import annotations
@@ -60,8 +61,8 @@ RUNS = [
     ("app mix", "AppMix", "app"),
 ]
 # gunicorn's access log of the run: the X-Loadtest header (run|page), method, status, the request's time in
-# microseconds (%(D)s) and the SQL timer's two headers.
-ACCESS_LOG_FORMAT = "%({x-loadtest}i)s|%(m)s|%(s)s|%(D)s|%({x-loadtest-sql}o)s|%({x-loadtest-queries}o)s"
+# microseconds (%(D)s) and the timers' three headers (SQL milliseconds, queries, the worker's CPU milliseconds).
+ACCESS_LOG_FORMAT = "%({x-loadtest}i)s|%(m)s|%(s)s|%(D)s|%({x-loadtest-sql}o)s|%({x-loadtest-queries}o)s|%({x-loadtest-cpu}o)s"
 
 
 # ---------------------------------------------------------------- setup
@@ -343,21 +344,21 @@ def _locust_failures(path: Path) -> list[str]:
 
 # ---------------------------------------------------------------- the server's side: gunicorn's access log
 
-def read_access_log(path: Path) -> dict[tuple[str, str, str], list[tuple[float, float, int]]]:
-    """(run, method, page) -> [(server ms, SQL ms, queries)] from the access log's lines of the load test."""
+def read_access_log(path: Path) -> dict[tuple[str, str, str], list[tuple[float, float, int, float]]]:
+    """(run, method, page) -> [(server ms, SQL ms, queries, worker CPU ms)] from the access log's lines of the load test."""
     found = defaultdict(list)
     if not path.exists():
         return found
     for line in path.read_text().splitlines():
-        parts = line.rsplit("|", 5)
-        if len(parts) != 6 or "|" not in parts[0]:
+        parts = line.rsplit("|", 6)
+        if len(parts) != 7 or "|" not in parts[0]:
             continue
-        tag, method, _status, micros, sql, queries = parts
+        tag, method, _status, micros, sql, queries, cpu = parts
         run, page = tag.split("|", 1)
         try:
-            found[(run, method, page)].append((int(micros) / 1000, float(sql), int(queries)))
-        except ValueError:  # a request the timer did not see (no header: "-")
-            found[(run, method, page)].append((int(micros) / 1000, 0.0, 0))
+            found[(run, method, page)].append((int(micros) / 1000, float(sql), int(queries), float(cpu)))
+        except ValueError:  # a request the timers did not see (no header: "-")
+            found[(run, method, page)].append((int(micros) / 1000, 0.0, 0, 0.0))
     return found
 
 
@@ -394,9 +395,9 @@ def page_rows(run: dict, access: dict) -> list[dict]:
     for (method, name), samples in by_page.items():
         client = latency_summary([ms / 1000 for _, ms in samples])
         served = access.get((run["key"], method, name), [])
-        server = latency_summary([ms / 1000 for ms, _, _ in served]) if served else None
-        total_server = sum(ms for ms, _, _ in served)
-        total_sql = sum(sql for _, sql, _ in served)
+        server = latency_summary([ms / 1000 for ms, *_ in served]) if served else None
+        total_server = sum(ms for ms, *_ in served)
+        total_sql = sum(sql for _, sql, *_ in served)
         rows.append({
             "page": f"{method} {name}",
             "n": len(samples),
@@ -406,7 +407,8 @@ def page_rows(run: dict, access: dict) -> list[dict]:
             "server_mean": server["mean_ms"] if server else 0.0,
             "sql_mean": total_sql / len(served) if served else 0.0,
             "sql_share": total_sql / total_server if total_server else 0.0,
-            "queries": sum(q for _, _, q in served) / len(served) if served else 0.0,
+            "queries": sum(q for _, _, q, _ in served) / len(served) if served else 0.0,
+            "cpu_mean": sum(cpu for *_, cpu in served) / len(served) if served else 0.0,
             "statuses": dict(sorted(Counter(status for status, _ in samples).items())),
         })
     rows.sort(key=lambda row: -row["server_mean"] * row["n"])
@@ -420,12 +422,14 @@ def time_split(run: dict, access: dict) -> str:
     if not counted or not served:
         return "no requests"
     client = sum(s[3] for s in counted) / len(counted)
-    server = sum(ms for ms, _, _ in served) / len(served)
-    sql = sum(s for _, s, _ in served) / len(served)
+    server = sum(ms for ms, *_ in served) / len(served)
+    sql = sum(s for _, s, *_ in served) / len(served)
+    cpu = sum(c for *_, c in served) / len(served)
+    rest = max(0.0, server - sql - cpu)
     return (
-        f"mean {client:.1f} ms at the client = {max(0.0, client - server):.1f} before gunicorn's worker has it "
-        f"(listen queue, connect, locust) + {server:.1f} in the worker ({sql:.1f} SQL, {server - sql:.1f} the rest: "
-        f"Python, templates, middleware)"
+        f"mean {client:.1f} ms at the client = {max(0.0, client - server):.1f} waiting for a worker "
+        f"(listen queue, connect, locust) + {server:.1f} in the worker: {cpu:.1f} its CPU (Python: middleware, "
+        f"ORM, templates), {sql:.1f} SQL (round trips, PostgreSQL's work and its waits), {rest:.1f} waiting for a core"
     )
 
 
@@ -479,16 +483,19 @@ def print_report(runs: list[dict], access: dict, *, workers: int, users: int, pr
         for role, pages in sorted(run["pages"].items()):
             print(f"\nThe {role}'s pages in the {run['label']} (in turn; one write in ten besides): {' '.join(pages)}")
 
-    print("\nPer page, most server time first (ms; client: locust's latency; server: gunicorn's %(D)s; "
-          "SQL: time inside cursor.execute, its share of the server's time and the queries per request):")
+    print("\nPer page, most server time in total first (ms; client: locust's latency; server: gunicorn's %(D)s; CPU: the "
+          "worker's CPU per request, mean; SQL: time inside cursor.execute, mean and share of the server's time; "
+          "queries per request):")
     for run in runs:
         rows = page_rows(run, access)
         width = max([len(row["page"]) for row in rows] + [30])
         print(f"\n{run['label']}")
-        print(f"{'page':<{width}}{'n':>7}{'client p50':>11}{'p95':>8}{'server p50':>11}{'p95':>8}{'SQL mean':>9}{'SQL %':>7}{'queries':>8}  statuses")
+        print(f"{'page':<{width}}{'n':>6}{'client p50':>11}{'p95':>8}{'server p50':>11}{'p95':>8}{'CPU':>7}{'SQL':>7}{'SQL %':>6}"
+              f"{'queries':>8}  statuses")
         for row in rows:
-            print(f"{row['page']:<{width}}{row['n']:>7}{row['client_p50']:>11.1f}{row['client_p95']:>8.1f}{row['server_p50']:>11.1f}"
-                  f"{row['server_p95']:>8.1f}{row['sql_mean']:>9.1f}{row['sql_share'] * 100:>6.0f}%{row['queries']:>8.1f}  {row['statuses']}")
+            print(f"{row['page']:<{width}}{row['n']:>6}{row['client_p50']:>11.1f}{row['client_p95']:>8.1f}{row['server_p50']:>11.1f}"
+                  f"{row['server_p95']:>8.1f}{row['cpu_mean']:>7.1f}{row['sql_mean']:>7.1f}{row['sql_share'] * 100:>5.0f}%"
+                  f"{row['queries']:>8.1f}  {row['statuses']}")
 
     failed = False
     for run in runs:
