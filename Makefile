@@ -85,4 +85,4 @@ loadtest: install
 ## bench: the benchmark of docs/benchmarks.md (ARGS="--preset small" for a quick run; writes docs/benchmarks.md)
 .PHONY: bench
 bench: install
-	DATABASE_URL=$(DB_URL) $(PY) manage.py bench $(ARGS)
+	DATABASE_URL=$(DB_URL) $(PY) -m tools.bench $(ARGS)

@@ -1,4 +1,4 @@
-"""The benchmark command at a tiny size: it completes, writes only its --output, and its totals checks are exact.
+"""The benchmark (python -m tools.bench) at a tiny size: it completes, writes only its --output, and its totals checks are exact.
 
 It builds a database of its own (``rf_benchtest_<random>``, dropped afterwards), so it
 runs outside the test database's transaction.
@@ -27,7 +27,7 @@ def tiny_bench(tmp_path):
     before = docs_state()
     started = time.perf_counter()
     proc = subprocess.run(
-        [sys.executable, "manage.py", "bench", "--workspaces", "5", "--rows", "2000", "--repeat", "3",
+        [sys.executable, "-m", "tools.bench", "--workspaces", "5", "--rows", "2000", "--repeat", "3",
          "--write-seconds", "0.5", "--clients", "1,8", "--output", str(output),
          # A database of its own: parallel test runs and a bench run must not drop each other's.
          "--name", f"rf_benchtest_{uuid.uuid4().hex[:8]}"],
@@ -62,7 +62,7 @@ def test_bench_tiny_run_completes_writes_only_its_output_and_checks_totals(tiny_
 
 
 def test_bench_refuses_a_non_superuser_owner(monkeypatch):
-    from bench import load
+    from tools.bench import load
 
     class FakeConn:
         def execute(self, *args):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from bench.load import USER, WS, bid, user_index
+from tools.bench.load import USER, WS, bid, user_index
 from tools.stats import latency_summary
 
 # name -> (RLS-side SQL, owner-side SQL); %(agent)s, %(user)s, %(ws)s are parameters.

@@ -45,7 +45,7 @@ from itertools import zip_longest
 
 import psycopg
 
-from bench.load import USER, WS, bid, user_index
+from tools.bench.load import USER, WS, bid, user_index
 from tools.stats import latency_summary
 
 TRIGGER = "campaign_quests_gamification_event"

@@ -1,7 +1,7 @@
 """Where ``migrate``'s time goes: one full migrate of an empty database with timers around Django's phases.
 
-Run as ``python -m bench.migrate_profile`` with DATABASE_URL naming an empty
-database (``bench.migrate`` does); prints one JSON line. Measuring only: it
+Run as ``python -m tools.bench.migrate_profile`` with DATABASE_URL naming an empty
+database (``tools.bench.migrate`` does); prints one JSON line. Measuring only: it
 wraps, in this throw-away process, the functions that mark each phase, and
 charges every moment to the innermost phase running (SQL sent by a data
 migration counts as SQL, not as the data migration). What no phase claims is

@@ -1,7 +1,7 @@
 """Admin changelists and the marketer campaign list through Django's test client, as the web role.
 
 Run by the bench command in a subprocess whose DATABASE_URL names the bench
-database as the RLS-bound web role: ``python -m bench.web '<json>'``. Prints
+database as the RLS-bound web role: ``python -m tools.bench.web '<json>'``. Prints
 one JSON line: per page and page size, p50/p95 latency and the SQL query count.
 """
 

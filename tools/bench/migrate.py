@@ -13,7 +13,7 @@ hits both sides. pg_dump and psql are the ones bundled with pgserver
 The dump is the schema only: migrate also writes rows (the agent registry,
 content types, permissions, django_migrations) that psql does not.
 
-:mod:`bench.migrate_profile` runs one more migrate in a subprocess with timers
+:mod:`tools.bench.migrate_profile` runs one more migrate in a subprocess with timers
 around Django's phases: where the time goes.
 """
 
@@ -31,7 +31,7 @@ import time
 import warnings
 from pathlib import Path
 
-from bench import setup
+from tools.bench import setup
 from tools.embedded import REPO_ROOT
 from tools.scratch import drop_database, recreate_database, with_database
 
@@ -129,7 +129,7 @@ def measure(url: str, runs: int, log=print) -> dict:
 
 def _profile(target: str) -> dict:
     started = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "bench.migrate_profile"], env=_env(target), cwd=REPO_ROOT,
+    proc = subprocess.run([sys.executable, "-m", "tools.bench.migrate_profile"], env=_env(target), cwd=REPO_ROOT,
                           capture_output=True, text=True)
     wall = time.perf_counter() - started
     if proc.returncode != 0:

@@ -40,7 +40,7 @@ def commit_id() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
                              cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "bench", "raptorflow", "agents", "alerts",
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "tools", "raptorflow", "agents", "alerts",
                                 "campaigns", "gamification", "intelligence"], capture_output=True, text=True,
                                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__)))).stdout.strip()
         return out.stdout.strip() + (" (with uncommitted changes)" if dirty else "")
@@ -170,7 +170,7 @@ def migrate_vs_psql(m: dict) -> list[str]:
     if p:
         phases, labels = p["phases"], p["labels"]
         total = p["wall_s"]
-        out.append(f"Where migrate's time goes: one more full migrate, instrumented (`bench/migrate_profile.py`: each moment "
+        out.append(f"Where migrate's time goes: one more full migrate, instrumented (`tools/bench/migrate_profile.py`: each moment "
                    f"charged to the innermost phase running), {total:.2f} s wall time:\n")
         out.append("| phase | s | share |")
         out.append("|---|---:|---:|")
@@ -263,9 +263,9 @@ def document(r: dict) -> str:
 
 Run it with one command (embedded PostgreSQL, or the server of `DATABASE_URL`, whose role must be a superuser):
 
-    python manage.py bench --preset small     # about a minute: 50 workspaces, 20k rows per big table
-    python manage.py bench --preset full      # the sizes: 1,000 workspaces, 1M rows per big table
-    python manage.py bench --workspaces 200 --rows 300000 --repeat 30 --output /tmp/bench.md
+    python -m tools.bench --preset small     # about a minute: 50 workspaces, 20k rows per big table
+    python -m tools.bench --preset full      # the sizes: 1,000 workspaces, 1M rows per big table
+    python -m tools.bench --workspaces 200 --rows 300000 --repeat 30 --output /tmp/bench.md
 
 It builds its own database `<name>_bench` (dropped and recreated each run) with a login web role
 (`raptorflow_bench_web`, RLS-bound, not the owner), migrates it as the owner, loads the data with set-based

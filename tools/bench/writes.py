@@ -19,7 +19,7 @@ from datetime import datetime, timezone
 
 import psycopg
 
-from bench.load import WS, bid
+from tools.bench.load import WS, bid
 
 PLAIN_TABLE = """
 CREATE TABLE IF NOT EXISTS bench_plain_inserts (workspace_id uuid, agent_id uuid, success boolean, duration_ms integer, at timestamptz);

@@ -1,4 +1,4 @@
-"""The benchmark's own databases: ``<name>_bench`` (loaded); bench.migrate adds ``<name>_bench_migrate`` and ``_bench_restore``."""
+"""The benchmark's own databases: ``<name>_bench`` (loaded); tools.bench.migrate adds ``<name>_bench_migrate`` and ``_bench_restore``."""
 
 from __future__ import annotations
 
