@@ -437,10 +437,12 @@ def _cyclic_gc_paused():
     (each ``CreateModel`` re-renders every model related to the new one) and
     drops the old class: a model class, its ``_meta`` and fields form cycles,
     so each render allocates thousands of tracked objects and leaves cyclic
-    garbage behind. The collector traced them again and again: about a tenth
-    of migrate's CPU time for the full history. Paused, the cyclic garbage of
-    one full migrate stays until the end (about 30 MB more at its peak); the
-    collector is back on, as it was, when the command returns.
+    garbage behind. The collector traced them again and again: its own time
+    was about a tenth of a full migrate's CPU time, and migrate's CPU time fell
+    by about a sixth without it (docs/benchmarks.md, section 5 notes). Paused,
+    the cyclic garbage of a full migrate stays until the end: about 30 MB more
+    at the peak for today's history, growing with it. The collector is back
+    on, as it was, when the command returns.
     """
     enabled = gc.isenabled()
     gc.disable()
