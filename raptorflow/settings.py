@@ -147,6 +147,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Django's database sessions, read with one prepared statement that is also the
+# connection health check (raptorflow/sessions.py, issue 19).
+SESSION_ENGINE = "raptorflow.sessions"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

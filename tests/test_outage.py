@@ -198,7 +198,7 @@ def marketer_client(db):
 def fail_in_workspace_middleware(monkeypatch, error):
     """The failure inside WorkspaceMiddleware's transaction.atomic(), where the request's first queries run."""
 
-    def resolve_workspace(self, request):
+    def resolve_workspace(self, request, *args):
         raise error
 
     monkeypatch.setattr("raptorflow.middleware.WorkspaceMiddleware.resolve_workspace", resolve_workspace)
