@@ -229,7 +229,13 @@ class CpuMeter:
             processes = [root, *root.children(recursive=True)]
         except psutil.Error:
             return {}
-        return {p.pid: _cpu(p) for p in processes}
+        found = {}
+        for process in processes:
+            try:  # a worker may exit between the listing and its reading
+                found[process.pid] = _cpu(process)
+            except psutil.Error:
+                pass
+        return found
 
     def _backends(self) -> dict[int, float]:
         import psutil
