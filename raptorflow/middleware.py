@@ -22,13 +22,15 @@ and taken the long way: Django's own user load, then the checks one by one.
 from __future__ import annotations
 
 import uuid
+from contextlib import contextmanager
 
+import psycopg
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, load_backend
 from django.contrib.auth import SESSION_KEY as USER_SESSION_KEY
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, Error, connections, transaction
 from django.http import HttpResponseForbidden
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -163,6 +165,9 @@ def enter_request(user_id, asked: uuid.UUID | None, *, first_membership: bool):
     connection = connections["default"]
     if not connection.in_atomic_block:
         raise transaction.TransactionManagementError("enter_request() needs the request's transaction.")
+    raw = connection.connection
+    # Inside request_transaction the server transaction starts with this message.
+    begin = raw.autocommit and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     if first_membership:
         choose = _ENTER_FIRST
     elif asked is not None:
@@ -170,7 +175,7 @@ def enter_request(user_id, asked: uuid.UUID | None, *, first_membership: bool):
     else:
         choose = _ENTER_NO_WORKSPACE
     with connection.cursor() as cursor:
-        prepared.execute(cursor, [_ENTER_USER, choose], {"user": user_id, "asked": asked})
+        prepared.execute(cursor, [_ENTER_USER, choose], {"user": user_id, "asked": asked}, begin=begin)
         user_row = cursor.fetchone()
         cursor.nextset()
         rows = cursor.fetchall()
@@ -215,6 +220,54 @@ def session_user(request):
         return None
 
 
+@contextmanager
+def request_transaction():
+    """The request's outermost transaction, whose BEGIN goes out with its first statement.
+
+    ``transaction.atomic()`` makes psycopg send BEGIN in a round trip of its
+    own before the first statement. Here psycopg stays in autocommit, which
+    sends no BEGIN, while Django counts the connection as out of autocommit:
+    the atomic block inside is then Django's outermost block with autocommit
+    off (no savepoint, no commit at its end: Django's own code path for
+    manual transactions), on_commit callbacks wait for the commit,
+    ``set_rollback`` works, and nested blocks make savepoints as usual.
+    ``enter_request``'s message starts with BEGIN; this commits, or rolls
+    back when the block failed or asked for a rollback, as ``atomic()``
+    would, then puts the connection back in autocommit (running the on_commit
+    callbacks).
+    """
+    connection = connections["default"]
+    connection.ensure_connection()
+    connection.autocommit = False  # Django's bookkeeping: psycopg's own autocommit stays on
+    commit = False
+    try:
+        with transaction.atomic(savepoint=False):
+            yield
+        commit = not connection.needs_rollback
+    finally:
+        try:
+            if commit:
+                try:
+                    connection.commit()
+                except DatabaseError:
+                    _rollback(connection)
+                    raise
+            else:
+                _rollback(connection)
+        finally:
+            if connection.connection is None:
+                connection.autocommit = connection.settings_dict["AUTOCOMMIT"]
+            else:
+                connection.set_autocommit(True)
+
+
+def _rollback(connection) -> None:
+    try:
+        connection.rollback()
+    except Error:
+        connection.close()  # something went wrong with the connection: drop it, as atomic() does
+
+
 class WorkspaceMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -228,7 +281,7 @@ class WorkspaceMiddleware:
         outermost = not connections["default"].in_atomic_block
         signed_in = session_user(request)
         if signed_in is not None:
-            with transaction.atomic():
+            with request_transaction() if outermost else transaction.atomic():
                 refusal = self.resolve_workspace(request, signed_in)
                 if refusal is not LONG_WAY:
                     return self.respond(request, refusal, outermost)

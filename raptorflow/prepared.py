@@ -71,24 +71,28 @@ def is_stale(exception: BaseException) -> bool:
     return False
 
 
-def execute(cursor, statements: list[Statement], params: dict) -> None:
+def execute(cursor, statements: list[Statement], params: dict, *, begin: bool = False) -> None:
     """Run the statements in one message on a Django cursor, leaving it at the first one's rows.
 
-    ``cursor.nextset()`` moves to the next statement's rows.
+    ``cursor.nextset()`` moves to the next statement's rows. ``begin``: the
+    message starts the transaction (``BEGIN`` first).
     """
     connection = cursor.db
+    parts = ["BEGIN"] if begin else []
     if not enabled(connection):
-        cursor.execute(";\n".join(statement.sql for statement in statements), params)
-        return
-    raw = connection.connection
-    known = _prepared.get(raw, set())
-    parts = [] if known is not None else ["DEALLOCATE ALL"]
-    known = known or set()
-    parts += [statement.prepare_sql() for statement in statements if statement.name not in known]
-    skip = len(parts)
-    parts += [statement.execute_sql() for statement in statements]
-    _prepared[raw] = None  # unknown until the message succeeds
-    cursor.execute(";\n".join(parts), params)
-    _prepared[raw] = known | {statement.name for statement in statements}
+        skip = len(parts)
+        cursor.execute(";\n".join(parts + [statement.sql for statement in statements]), params)
+    else:
+        raw = connection.connection
+        known = _prepared.get(raw, set())
+        if known is None:
+            parts.append("DEALLOCATE ALL")
+        known = known or set()
+        parts += [statement.prepare_sql() for statement in statements if statement.name not in known]
+        skip = len(parts)
+        parts += [statement.execute_sql() for statement in statements]
+        _prepared[raw] = None  # unknown until the message succeeds
+        cursor.execute(";\n".join(parts), params)
+        _prepared[raw] = known | {statement.name for statement in statements}
     for _ in range(skip):
         cursor.nextset()
