@@ -5,10 +5,12 @@ The middleware opens the request's transaction itself and sets
 ``set_config(..., true)``: transaction-local, so nothing survives into the next
 request on a persistent or pooled connection (docs/tenancy.md, pitfalls 2 and 3).
 
-A signed-in request costs four statements (docs/performance-requests.md): the
-session (raptorflow/sessions.py); BEGIN; one round trip that loads the user,
-sets the user setting, loads the user's memberships and sets the workspace
-setting to the workspace the request may work in (``enter_request``); COMMIT.
+A signed-in request costs three round trips (docs/performance-requests.md):
+the session read, which is also the connection's health check
+(raptorflow/sessions.py); one message that begins the transaction, loads the
+user, sets the user setting, loads the user's memberships and sets the
+workspace setting to the workspace the request may work in
+(``request_transaction``, ``enter_request``); COMMIT.
 The statements are prepared once per connection (raptorflow/prepared.py), so
 PostgreSQL does not plan them again on every request. Nothing is cached across
 requests: the membership check runs on every request, so the first request
