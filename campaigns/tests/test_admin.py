@@ -85,3 +85,23 @@ def test_admin_archive_action_and_primary_messaging_go_through_services(tenant_a
         assert Campaign.objects.get(pk=c.pk).status == "archived"
         assert list(MessageArchitecture.objects.filter(is_primary=True).values_list("id", flat=True)) == [new.pk]
         assert MessageArchitecture.objects.get(pk=old.pk).is_primary is False
+
+
+@pytest.mark.parametrize("model, joined", [("campaignquest", ["campaigns"]), ("campaigncohort", ["campaigns", "cohorts"])])
+def test_admin_lists_filter_their_joined_tables_by_the_workspace_too(tenant_a, client_for, model, joined):
+    """Issue 19 (docs/performance-pages.md): RLS alone on a joined table makes the planner estimate the average
+    workspace, and for a large one it sorted the whole workspace's quests instead of walking the ordered index."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = make_campaign(tenant_a, "Alpha campaign")
+    make_quest(tenant_a, c, "Alpha quest")
+    target(tenant_a, c, make_cohort(tenant_a.workspace, "Alpha cohort"))
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(f"/admin/campaigns/{model}/")
+    assert page.status_code == 200 and "Alpha campaign" in page.content.decode()
+    listed = [q["sql"] for q in queries.captured_queries if "ORDER BY" in q["sql"] and f'INNER JOIN "{joined[0]}"' in q["sql"]]
+    assert listed, [q["sql"][:200] for q in queries.captured_queries]
+    for table in joined:
+        assert f'"{table}"."workspace_id" = ' in listed[-1], listed[-1]
