@@ -58,6 +58,18 @@ def test_bench_tiny_run_completes_writes_only_its_output_and_checks_totals(tiny_
     assert report.count("**exact**, errors: 0") == 2
     # Every admin page answered 200 (the command fails otherwise) and was counted at two page sizes.
     assert report.count("| admin: system alerts |") == 2
+    # Issue 19, flat pages: every page in the large and the small workspace side by side, the ratio of p50 and
+    # whether the query counts are the same, at both page sizes.
+    assert "the large workspace against the small one" in report
+    assert ("| page | page size | SQL queries large | SQL queries small | same count | large p50 ms | large p95 ms "
+            "| small p50 ms | small p95 ms | large / small (p50) | target |") in report
+    for page in ("admin: system alerts", "admin: agent registry (totals)", "admin: intelligence signals",
+                 "admin: campaigns", "admin: campaign quests", "marketer: campaign list"):
+        for size in (20, 100):
+            assert re.search(rf"\| {re.escape(page)} \| {size} \| \d+ \| \d+ \| (yes|NO) \| [\d.]+ \| [\d.]+ \| "
+                             rf"[\d.]+ \| [\d.]+ \| \*\*\d+\.\d\dx\*\* \| (met|MISSED) \|", report), (page, size)
+    assert re.search(r"Flat pages: \d+ of 15 rows within 1\.5x with the same query count", report)
+    assert "- admin: campaign quests (small):" in report
     assert docs_state() == before, "the bench wrote docs/benchmarks.md despite --output"
 
 

@@ -15,7 +15,7 @@ import argparse
 
 import psycopg
 
-from tools.bench import gamification, load, migrate, report, rls, setup, writes
+from tools.bench import gamification, load, migrate, report, rls, setup, web, writes
 from tools import dev as devtools
 from tools.embedded import REPO_ROOT
 
@@ -57,8 +57,8 @@ def handle(**o):
     for table in ("agent_performance", "system_alerts", "campaigns", "intelligence_signals", "notifications"):
         if o.get(table):
             setattr(sizes, table, o[table])
-    if sizes.workspaces < 2:
-        raise BenchError("--workspaces must be at least 2")
+    if sizes.workspaces < 3:
+        raise BenchError("--workspaces must be at least 3 (the large one, the small one and others)")
     repeat = o["repeat"] or (50 if o["preset"] == "full" else 30)
     write_seconds = o["write_seconds"] or (3.0 if o["preset"] == "full" else 1.5)
     levels = [int(x) for x in o["clients"].split(",") if x.strip()]
@@ -109,8 +109,7 @@ def measure(owner_url, web_url, url, sizes, repeat, write_seconds, levels, first
         result["plans"] = rls.explain(web_conn, p)
 
     log("bench: pages through the test client")
-    config = {"staff_email": f"u{load.user_index(1, 'admin')}@bench.example",
-              "marketer_email": f"u{load.user_index(1, 'marketer')}@bench.example", "repeat": repeat}
+    config = {"workspaces": web.users(sizes), "repeat": repeat}  # the large and the small workspace
     env = dict(os.environ, DATABASE_URL=web_url, SECRET_KEY=os.environ.get("SECRET_KEY") or "bench",
                ALLOWED_HOSTS="testserver", SECURE_SSL_REDIRECT="False", SESSION_COOKIE_SECURE="False",
                CSRF_COOKIE_SECURE="False", DEBUG="False", LOG_LEVEL="WARNING")

@@ -8,7 +8,10 @@ workspace's owner and admin of its error/critical alerts, as in production).
 
 Identifiers are deterministic (``pg_temp.bid(kind, n)``), so workspace ``w``,
 its users and rows can be named without lookups. Workspace 1 is the *large*
-workspace: it holds ``large_share`` of every big table; the rest spread evenly.
+workspace: it holds ``large_share`` of every big table; the last workspace (W) is
+the *small* one, with ``small_share`` of each (at least one row); the rest spread
+evenly over workspaces 2..W-1. The page bench measures every page in both, side
+by side (flat pages: the large one within 1.5x of the small one).
 Achievements 6, 7 and 8 of each workspace unlock on quest_completed (count 1;
 count 5 within 30 days; count 25), so a completed quest advances something;
 the others are manual.
@@ -37,6 +40,7 @@ class Sizes:
     cohorts_per_workspace: int = 5
     achievements_per_workspace: int = 20
     large_share: float = 0.1
+    small_share: float = 0.001
 
     @classmethod
     def preset(cls, name: str) -> "Sizes":
@@ -62,7 +66,8 @@ class Sizes:
                 f"system_alerts {self.system_alerts:,}; campaigns {self.campaigns:,} "
                 f"(x{self.quests_per_campaign} quests); intelligence_signals {self.intelligence_signals:,}; "
                 f"notifications {self.notifications:,} (+ alert notifications); "
-                f"workspace 1 holds {self.large_share:.0%} of each")
+                f"workspace 1 holds {self.large_share:.0%} of each, workspace {self.workspaces} (the small one) "
+                f"{self.small_share:.1%}")
 
 
 BID = """
@@ -81,14 +86,26 @@ def user_index(w: int, role: str) -> int:
     return (w - 1) * 4 + ROLES.index(role) + 1
 
 
+def small_workspace(sizes: Sizes) -> int:
+    """The small workspace's index: the last one."""
+    return sizes.workspaces
+
+
 def spread(n_rows: int, sizes: Sizes) -> str:
-    """A FROM item ``g(n, w, k)``: row n goes to workspace w as its k-th row (0-based)."""
+    """A FROM item ``g(n, w, k)``: row n goes to workspace w as its k-th row (0-based).
+
+    Rows 1..large go to workspace 1, the next ``small`` rows to the small workspace W, the rest round-robin
+    over workspaces 2..W-1 (with fewer than three workspaces, no small one: the rest over 2..W).
+    """
     W = sizes.workspaces
     large = n_rows if W == 1 else int(n_rows * sizes.large_share)
-    others = max(W - 1, 1)
+    small = max(1, round(n_rows * sizes.small_share)) if W >= 3 else 0
+    others = max(W - 1 - (1 if small else 0), 1)
     return (
-        f"(SELECT n, CASE WHEN n <= {large} THEN 1 ELSE 2 + (n - {large} - 1) % {others} END AS w, "
-        f"CASE WHEN n <= {large} THEN n - 1 ELSE (n - {large} - 1) / {others} END AS k "
+        f"(SELECT n, CASE WHEN n <= {large} THEN 1 WHEN n <= {large + small} THEN {W} "
+        f"ELSE 2 + (n - {large + small} - 1) % {others} END AS w, "
+        f"CASE WHEN n <= {large} THEN n - 1 WHEN n <= {large + small} THEN n - {large} - 1 "
+        f"ELSE (n - {large + small} - 1) / {others} END AS k "
         f"FROM generate_series(1, {n_rows}) AS n) AS g"
     )
 
