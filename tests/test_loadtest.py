@@ -41,6 +41,11 @@ def test_load_test_finds_no_leak_and_no_5xx(owner_conn, tmp_path, via):
     app_pages = {row["page"] for row in runs["app"]["pages"]}
     assert {"GET /admin/", "GET /"} <= app_pages
     assert all(row["server_n"] and row["queries"] for row in runs["app"]["pages"])
+    # Issue 19: the staff's mix holds the campaign quests list and the intelligence pages (leak-checked like every body).
+    staff_line = next(line for line in result.stdout.splitlines() if line.startswith("The staff's pages in the app mix"))
+    for page in ("/admin/campaigns/campaignquest/", "/admin/intelligence/intelligencesignal/",
+                 "/admin/intelligence/marketinsight/"):
+        assert f" {page}" in staff_line, staff_line
 
 
 def test_load_test_fails_on_a_planted_leak(owner_conn, tmp_path):

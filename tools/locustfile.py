@@ -5,8 +5,9 @@ Three user classes, one per run of the load test, each run on its own:
 - ``AnonymousPing``: ``/ping``, the trivial view, without a session;
 - ``SignedInPing``: the same ``/ping`` signed in (session, user, memberships and the tenancy context);
 - ``AppMix``: signed in as the staff member or the marketer of a workspace, interleaving the admin changelists
-  or marketer pages reachable from the start page, and one write in ten (a cohort in the admin, a campaign on
-  the marketer pages).
+  or marketer pages reachable from the start page (for staff, also the campaign quests list and the
+  intelligence pages: ``STAFF_PAGES``), and one write in ten (a cohort in the admin, a campaign on the
+  marketer pages).
 
 Signed-in users carry the cookies of one real sign-in per person, which tools/loadtest.py makes through the
 sign-in form before the runs: hashing a password costs about a CPU-second here and is no page's work.
@@ -39,6 +40,10 @@ CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 HREF_RE = re.compile(r'href="(/(?:admin|campaigns)/[^"?#]*)"')
 # Page names: ids in a path become <id>, so one page of every workspace is one row.
 ID_RE = re.compile(r"/(?:\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?=/)")
+# Staff pages always in the mix besides the first twelve links of the admin index (which stop before these in
+# alphabetical order): the campaign quests list and the intelligence pages (issue 19), when the index links them.
+STAFF_PAGES = ("/admin/campaigns/campaignquest/", "/admin/intelligence/intelligencesignal/",
+               "/admin/intelligence/marketinsight/")
 # A bound on every user's requests besides locust's run time.
 MAX_REQUESTS_PER_USER = 100_000
 
@@ -197,6 +202,8 @@ class AppMix(_LoadtestUser):
         _, text = self.fetch(start)
         found = sorted({href for href in HREF_RE.findall(text) if "logout" not in href and "password" not in href})
         self.pages = [start] + found[:12]
+        if self.is_staff:
+            self.pages += [page for page in STAFF_PAGES if page in found and page not in self.pages]
         # Users of one role start at different pages, so that a short run covers every page of the list too.
         self.step = self.index // 2
         folder = os.environ.get("LOADTEST_SAMPLES")
