@@ -9,7 +9,10 @@ planner's row estimate of the same filtered query (``EXPLAIN``; the planner's
 figure comes from ``pg_class.reltuples`` and the column statistics, under the
 same RLS policies), never below the threshold. The count is then approximate
 (``count_is_estimated`` is True) and the page links past the end of the true
-list show an empty last page rather than an error.
+list show an empty last page rather than an error. The capped count and the
+``EXPLAIN`` go to the server together, in one round trip, whichever side of
+the threshold the list is on: a list costs the same queries in a workspace of
+ten rows and in one of a million (issue 19, docs/performance-pages.md).
 
 The one paginator of the project: the admin's lists (through
 ``raptorflow.admin.EstimatedCounts``, whose ``exact_count_up_to`` sets the
@@ -21,6 +24,7 @@ from __future__ import annotations
 import json
 
 from django.core.paginator import Paginator
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.utils.functional import cached_property
 
@@ -40,11 +44,40 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         if not hasattr(queryset, "query"):
             return super().count
-        capped = queryset.order_by()[: self.exact_threshold + 1].count()
+        capped, estimate = self.capped_count_and_estimate(queryset, self.exact_threshold + 1)
         if capped <= self.exact_threshold:
             return capped
         self.count_is_estimated = True
-        return max(self.estimate(queryset), capped)
+        return max(estimate if estimate is not None else self.estimate(queryset), capped)
+
+    @staticmethod
+    def capped_count_and_estimate(queryset, cap: int) -> tuple[int, int | None]:
+        """The count capped at ``cap`` and the planner's estimate, in one round trip (issue 19).
+
+        Two statements in one ``execute`` (client-side binding sends them as one simple query): the capped
+        count, then ``EXPLAIN`` of the filtered query. The EXPLAIN only plans (a fraction of a millisecond) and
+        is wasted below the threshold, but a list costs the same number of queries whether its workspace holds
+        ten rows or a million (docs/performance-pages.md). ``(count, None)`` when the two cannot go together.
+        """
+        unordered = queryset.order_by()
+        try:
+            sql, params = unordered.query.sql_with_params()
+        except EmptyResultSet:
+            return 0, 0
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql":
+            return unordered[:cap].count(), None
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) AS listed LIMIT {int(cap)}) AS capped; "
+                           f"EXPLAIN (FORMAT JSON) {sql}",
+                           (*params, *params))
+            capped = cursor.fetchone()[0]
+            if not cursor.nextset():
+                return capped, None
+            plan = cursor.fetchone()[0]
+        if isinstance(plan, str):
+            plan = json.loads(plan)
+        return capped, int(plan[0]["Plan"]["Plan Rows"])
 
     @staticmethod
     def estimate(queryset) -> int:

@@ -473,3 +473,28 @@ def test_estimated_paginator_counts_exactly_below_its_threshold_and_estimates_ab
         assert estimated.count >= 6 and estimated.count_is_estimated
         # A page past the real end is empty, not an error.
         assert list(estimated.page(estimated.num_pages + 1).object_list) == []
+
+
+@pytest.mark.django_db
+def test_estimated_paginator_counts_in_one_query_below_and_above_its_threshold(tenant_a):
+    """Issue 19 (docs/performance-pages.md): a list costs the same queries in a small and in a large workspace."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from raptorflow.pagination import EstimatedCountPaginator
+
+    for n in range(8):
+        make_cohort(tenant_a.workspace, f"Segment {n}")
+    with tenant_a.context():
+        cohorts = Cohort.objects.filter(workspace_id=tenant_a.id).order_by("name")
+        for threshold, estimated in ((100, False), (5, True)):
+            paginator = EstimatedCountPaginator(cohorts, 3, exact_threshold=threshold)
+            with CaptureQueriesContext(connection) as queries:
+                count = paginator.count
+            assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+            assert paginator.count_is_estimated is estimated
+            assert count == 8 if not estimated else count >= 6
+        assert EstimatedCountPaginator(cohorts.none(), 3).count == 0
+        searched = cohorts.filter(name__icontains="segment 1%").distinct()  # a literal % in the pattern, DISTINCT
+        assert EstimatedCountPaginator(searched, 3).count == 0
+        assert EstimatedCountPaginator(cohorts.filter(name__icontains="segment 1"), 3).count == 1
