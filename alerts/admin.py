@@ -13,7 +13,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -29,10 +29,15 @@ from raptorflow.admin import EstimatedCounts, WorkspaceRoleAdmin
 
 
 def alerts_in_scope(request):
-    """The current workspace's alerts and the platform-wide ones (what RLS shows, said explicitly)."""
+    """The current workspace's alerts and the platform-wide ones.
+
+    The table shows a workspace only its own alerts (one policy: alerts 0005);
+    the platform-wide ones come from ``platform_system_alerts()``
+    (``SystemAlert.objects.in_scope()``, alerts/models.py).
+    """
     if request.workspace is None:
         return SystemAlert.objects.none()
-    return SystemAlert.objects.filter(Q(workspace_id=request.workspace.id) | Q(workspace__isnull=True))
+    return SystemAlert.objects.in_scope()
 
 
 def open_alerts_by_severity(request) -> dict:
@@ -75,9 +80,10 @@ class AgeFilter(admin.SimpleListFilter):
 class ScopeFilter(admin.SimpleListFilter):
     """This workspace's alerts by default; platform-wide ones on request.
 
-    The default keeps the list on the (workspace_id, ...) indexes: "workspace OR
-    platform-wide" cannot walk one index in last-seen order and costs a sequential
-    scan on a large history (measured: 92 ms against 0.05 ms at 300k alerts).
+    The default reads the table alone, with the explicit workspace filter
+    (``of_workspace``): the list walks the (workspace_id, ..., last_seen_at DESC,
+    id DESC) indexes and stops after the page. "Platform-wide" reads
+    ``platform_system_alerts()``, "Both" the union of the two (alerts/models.py).
     Open platform-wide alerts are shown above the list in any case.
     """
 
@@ -93,11 +99,13 @@ class ScopeFilter(admin.SimpleListFilter):
         return choices
 
     def queryset(self, request, queryset):
+        if request.workspace is None:
+            return queryset.none()
         if self.value() == "platform":
-            return queryset.filter(workspace__isnull=True)
+            return queryset.platform_wide()
         if self.value() == "all":
-            return queryset
-        return queryset.filter(workspace_id=request.workspace.id) if request.workspace else queryset.none()
+            return queryset.in_scope()
+        return queryset.of_workspace(request.workspace.id)
 
 
 class SourceFilter(admin.SimpleListFilter):
@@ -119,7 +127,7 @@ class SourceFilter(admin.SimpleListFilter):
         )
         SELECT source FROM s WHERE source IS NOT NULL
         UNION
-        SELECT DISTINCT source FROM system_alerts WHERE workspace_id IS NULL
+        SELECT DISTINCT source FROM platform_system_alerts()
         ORDER BY 1
     """
 
@@ -191,8 +199,8 @@ class SystemAlertAdmin(EstimatedCounts, WorkspaceRoleAdmin):
         return alerts_in_scope(request).select_related("acknowledged_by", "resolved_by")
 
     def changelist_view(self, request, extra_context=None):
-        # Open platform-wide alerts, above the list whatever the filters (few rows; system_alerts_ws_open_idx).
-        platform = SystemAlert.objects.filter(workspace__isnull=True, status=SystemAlert.Status.OPEN)
+        # Open platform-wide alerts, above the list whatever the filters (few rows; platform_system_alerts()).
+        platform = SystemAlert.objects.platform_wide().filter(status=SystemAlert.Status.OPEN)
         extra_context = {**(extra_context or {}), "platform_alerts": list(platform.order_by("-last_seen_at")[:10])}
         return super().changelist_view(request, extra_context)
 
@@ -405,10 +413,12 @@ class UserNotificationAdmin(EstimatedCounts, WorkspaceRoleAdmin):
 
     @admin.display(description=_("alert"))
     def alert_link(self, obj):
-        if obj.alert is None:
+        if obj.alert_id is None:
             return "—"
         url = reverse("admin:alerts_systemalert_change", args=[obj.alert_id])
-        return format_html('<a href="{}">{}</a>', url, obj.alert)
+        # select_related reads the table, which shows a workspace only its own alerts:
+        # a platform-wide one (platform_system_alerts(), alerts 0005) comes back as None.
+        return format_html('<a href="{}">{}</a>', url, obj.alert if obj.alert is not None else _("Platform-wide alert"))
 
     @admin.display(description=_("link"))
     def link_out(self, obj):

@@ -30,9 +30,10 @@ EXPECTED = {
         "user_notifications_workspace_id_58b3b31a_fk_workspaces_id",
     ],
     "policies": {
+        # system_alerts_platform_read (SELECT, workspace_id IS NULL) was dropped by 0005:
+        # platform-wide alerts are read through platform_system_alerts().
         "system_alerts": [
             "system_alerts_workspace_isolation",
-            "system_alerts_platform_read",
             "system_alerts_platform_owner",
         ],
         "user_notifications": [
@@ -53,6 +54,8 @@ EXPECTED = {
         "alerts_lock_alert",
         "user_notifications_check_alert",
         "system_alerts_notify_admins",
+        # 0005: the read path of platform-wide alerts (SECURITY DEFINER, search_path pinned).
+        "platform_system_alerts",
     ],
     "triggers": {
         # system_alerts_gamification_event: created by gamification 0005.

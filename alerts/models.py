@@ -13,6 +13,8 @@ from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from django.db.models.sql.datastructures import BaseTable
+
 from raptorflow.models import JsonbTypeIs, TenantModel, TimestampedModel
 
 
@@ -27,11 +29,88 @@ class Severity(models.TextChoices):
 NOTIFYING_SEVERITIES = (Severity.ERROR, Severity.CRITICAL)
 
 
+class _RowSource(BaseTable):
+    """The FROM item of a query on system_alerts replaced by a row source with the same columns.
+
+    ``FROM (<sql>) AS "system_alerts"``: every column reference Django writes
+    (``"system_alerts"."status"``, or ``U0."id"`` in a subquery) reads the
+    source instead of the table, and filters, ordering, joins
+    (``select_related``), counts and pagination compose as on the table.
+    """
+
+    def __init__(self, table_name, alias, source_sql, params=()):
+        super().__init__(table_name, alias)
+        self.source_sql = source_sql
+        self.params = tuple(params)
+
+    def as_sql(self, compiler, connection):
+        return f"({self.source_sql}) AS {compiler.quote_name_unless_alias(self.table_alias)}", list(self.params)
+
+    def relabeled_clone(self, change_map):
+        alias = change_map.get(self.table_alias, self.table_alias)
+        return self.__class__(self.table_name, alias, self.source_sql, self.params)
+
+    @property
+    def identity(self):
+        return self.__class__, self.table_name, self.table_alias, self.source_sql, self.params
+
+
+class SystemAlertQuerySet(models.QuerySet):
+    """Reads of system alerts, the platform-wide ones included.
+
+    The table itself shows the app role only the current workspace's alerts
+    (one policy, ``workspace_id = app.current_workspace_id``: alerts 0005), so
+    ``SystemAlert.objects`` never returns a platform-wide alert. Those are read
+    through the SECURITY DEFINER function ``platform_system_alerts()``:
+
+    - :meth:`platform_wide`: the platform-wide alerts alone;
+    - :meth:`in_scope`: the workspace's alerts and the platform-wide ones
+      (``UNION ALL``; each branch keeps its own plan: the workspace branch walks
+      the table's indexes);
+    - :meth:`of_workspace`: back to the table, the workspace's alerts alone.
+    """
+
+    PLATFORM_SQL = "SELECT * FROM platform_system_alerts()"
+    IN_SCOPE_SQL = 'SELECT * FROM "system_alerts" UNION ALL SELECT * FROM platform_system_alerts()'
+
+    def _from(self, source_sql, params=()):
+        """The same query reading ``source_sql`` instead of the table (the table itself when None)."""
+        clone = self._chain()
+        query = clone.query
+        alias = query.get_initial_alias()
+        base = query.alias_map[alias]
+        if source_sql is None:
+            query.alias_map[alias] = BaseTable(base.table_name, base.table_alias)
+        else:
+            query.alias_map[alias] = _RowSource(base.table_name, base.table_alias, source_sql, params)
+        return clone
+
+    def of_workspace(self, workspace_id):
+        """The workspace's own alerts, read from the table (whatever source this queryset had).
+
+        The explicit ``workspace_id =`` next to the policy's equality keeps the
+        planner's estimate on the workspace's own statistics (the two merge
+        into one equivalence class), so a large workspace walks the ordered
+        ``(workspace_id, ..., last_seen_at DESC, id DESC)`` indexes.
+        """
+        return self._from(None).filter(workspace_id=workspace_id)
+
+    def platform_wide(self):
+        """Platform-wide alerts (workspace_id NULL): read-only, visible in any workspace, none without one."""
+        return self._from(self.PLATFORM_SQL)
+
+    def in_scope(self):
+        """The current workspace's alerts and the platform-wide ones."""
+        return self._from(self.IN_SCOPE_SQL)
+
+
 class SystemAlert(TimestampedModel):
     """Something an operator should look at: raised by jobs, agents or the DBA.
 
     ``workspace`` is null for a platform-wide alert: every workspace reads it,
-    none may write it (only the schema owner does, see the RLS migration).
+    through ``SystemAlert.objects.platform_wide()`` or ``in_scope()`` (the
+    table's own policy shows a workspace only its alerts: alerts 0005), none
+    may write it (only the schema owner does, see the RLS migration).
     Not a :class:`TenantModel` because of that nullable workspace.
     """
 
@@ -101,6 +180,8 @@ class SystemAlert(TimestampedModel):
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     resolution_note = models.TextField(_("resolution note"), blank=True, default="", db_default="")
+
+    objects = SystemAlertQuerySet.as_manager()
 
     class Meta:
         db_table = "system_alerts"

@@ -47,7 +47,7 @@ def test_both_tables_have_forced_rls_and_their_policies():
     assert rows["system_alerts"] == (
         True,
         True,
-        ["system_alerts_platform_owner", "system_alerts_platform_read", "system_alerts_workspace_isolation"],
+        ["system_alerts_platform_owner", "system_alerts_workspace_isolation"],
     )
     assert rows["user_notifications"] == (True, True, ["user_notifications_member_insert", "user_notifications_own_rows"])
 
@@ -125,10 +125,12 @@ def test_without_a_workspace_nothing_is_visible_and_the_count_is_zero(tenant_a, 
 
 @pytest.mark.django_db
 def test_platform_wide_alerts_are_visible_to_every_workspace(tenant_a, tenant_b, platform_alert):
+    # Through their read path (platform_system_alerts(), alerts 0005), not the table's policy.
     for tenant in (tenant_a, tenant_b):
         with tenant.context():
-            alert = SystemAlert.objects.get(id=platform_alert)
+            alert = SystemAlert.objects.platform_wide().get(id=platform_alert)
             assert alert.workspace_id is None and alert.is_platform_wide
+            assert SystemAlert.objects.in_scope().filter(id=platform_alert).exists()
 
 
 @pytest.mark.django_db
@@ -141,7 +143,7 @@ def test_platform_wide_alerts_are_not_writable_by_a_workspace(tenant_a, platform
         assert exc.value.sqlstate == "42501"
         with pytest.raises(SQLFunctionError, match="platform-wide: a workspace may read it but not resolve it"):
             services.resolve(alert=SystemAlert(id=platform_alert), by=tenant_a.staff)
-        assert SystemAlert.objects.get(id=platform_alert).status == "open"
+        assert SystemAlert.objects.platform_wide().get(id=platform_alert).status == "open"
 
 
 @pytest.mark.django_db
