@@ -518,8 +518,97 @@ class RunDeferredSQL(Operation):
         return "run_deferred_sql"
 
 
-def refuse_case_duplicates(table: str, column: str = "name"):
-    """A ``RunPython`` for the migration that builds a unique index on ``(workspace_id, lower(column))``.
+class Batch(Operation):
+    """Several model operations of one migration with one model-state render instead of one each.
+
+    Django's executor keeps every model of the project rendered as a class and,
+    after each ``CreateModel``, ``AlterField`` or option change, renders again
+    the changed model and every model related to it. Nearly every table
+    references ``workspaces`` and ``users``, so each such operation rebuilds
+    nearly every model: most of ``migrate``'s time on an empty database.
+    ``Batch(op1, op2, ...)`` applies the operations' state changes together and
+    renders the models they touch (and their related models) once; then it
+    runs each operation's SQL in the order given, exactly the SQL the
+    operations produce on their own (``tests/test_migration_batch.py`` compares
+    ``sqlmigrate`` with and without the batch, and the model state after it).
+
+    Every operation sees the state before the batch and after it, so each must
+    touch its own model, or its own field of a model (``AlterField``s of
+    different fields of one model are fine; a ``CreateModel`` and an
+    ``AddField`` of the same model are not), and none may delete or rename a
+    model or a field: the constructor refuses the rest.
+    Reversing runs the operations' reverse SQL in the opposite order.
+    """
+
+    reduces_to_sql = True
+
+    def __init__(self, *operations):
+        from django.db.migrations.operations import DeleteModel, RenameField, RenameModel
+        from django.db.migrations.operations.fields import FieldOperation
+
+        models, fields = set(), set()
+        for operation in operations:
+            model = getattr(operation, "model_name_lower", None) or getattr(operation, "name_lower", None)
+            refused = (Batch, DeleteModel, RenameModel, RenameField)
+            if model is None or isinstance(operation, refused) or not operation.reduces_to_sql:
+                raise ValueError(f"Batch takes model operations only, not {operation.describe()!r}")
+            field = operation.name_lower if isinstance(operation, FieldOperation) else None
+            if model in models or (field is None and model in {m for m, _ in fields}) or (model, field) in fields:
+                raise ValueError(f"Batch: {operation.describe()!r} touches what another operation of the batch does")
+            if field is None:
+                models.add(model)
+            else:
+                fields.add((model, field))
+        self.operations = list(operations)
+        self.reversible = all(operation.reversible for operation in operations)
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, self.operations, {})
+
+    def state_forwards(self, app_label, state):
+        rendered = state.__dict__.pop("apps", None)
+        try:
+            for operation in self.operations:
+                operation.state_forwards(app_label, state)  # no render: ``state.apps`` is not there
+        finally:
+            if rendered is not None:
+                state.__dict__["apps"] = rendered
+        keys = {(app_label, getattr(op, "model_name_lower", None) or op.name_lower) for op in self.operations}
+        state.reload_models(sorted(keys), delay=False)
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in self.operations:
+            self._run(schema_editor, operation, operation.database_forwards, app_label, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        for operation in reversed(self.operations):
+            self._run(schema_editor, operation, operation.database_backwards, app_label, from_state, to_state)
+
+    @staticmethod
+    def _run(schema_editor, operation, method, app_label, from_state, to_state):
+        if not schema_editor.collect_sql:
+            method(app_label, schema_editor, from_state, to_state)
+            return
+        # sqlmigrate: each operation under its own heading, "(no-op)" when it has no SQL, as Django prints them.
+        schema_editor.collected_sql.extend(["--", f"-- {operation.describe()}", "--"])
+        before = len(schema_editor.collected_sql)
+        method(app_label, schema_editor, from_state, to_state)
+        if len(schema_editor.collected_sql) == before:
+            schema_editor.collected_sql.append("-- (no-op)")
+
+    def references_model(self, name, app_label):
+        return any(operation.references_model(name, app_label) for operation in self.operations)
+
+    def describe(self):
+        return f"Batch of {len(self.operations)} operations with one model-state render:"
+
+    @property
+    def migration_name_fragment(self):
+        return "batch"
+
+
+class RefuseCaseDuplicates(Operation):
+    """Stop a migration before it builds a unique index on ``(workspace_id, lower(column))`` that would fail.
 
     Put it right before the ``CREATE UNIQUE INDEX CONCURRENTLY``: when some
     values of one workspace differ only by case, it stops the migration
@@ -530,15 +619,32 @@ def refuse_case_duplicates(table: str, column: str = "name"):
     LEVEL SECURITY a plain owner sees no row here; the build then refuses
     by itself, PostgreSQL naming the first duplicate key, and ``migrate``
     drops the INVALID index the failed build leaves.
-    """
-    from django.core.management.base import CommandError
-    from django.db.migrations import RunPython
 
-    def check(apps, schema_editor):
-        if schema_editor.collect_sql:  # sqlmigrate: say what would run, run nothing
+    An operation of its own rather than a ``RunPython``: a ``RunPython`` is
+    handed every model, which makes Django render the whole project's model
+    state again; this check needs only the connection. ``sqlmigrate`` shows it
+    as a comment (it is Python, and reads only).
+    """
+
+    reduces_to_sql = False
+    reversible = True
+
+    def __init__(self, table: str, column: str = "name"):
+        self.table, self.column = table, column
+
+    def deconstruct(self):
+        return (self.__class__.__qualname__, [self.table, self.column], {})
+
+    def state_forwards(self, app_label, state):
+        pass
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        from django.core.management.base import CommandError
+
+        q, table, column = schema_editor.quote_name, self.table, self.column
+        if schema_editor.collect_sql:  # sqlmigrate (inside SeparateDatabaseAndState): say what would run, run nothing
             schema_editor.collected_sql.append(f"-- (Python) refuse_case_duplicates({table!r}, {column!r}): reads only")
             return
-        q = schema_editor.quote_name
         with schema_editor.connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT coalesce(w.slug, t.workspace_id::text), array_agg(t.{q(column)} ORDER BY t.{q(column)})"
@@ -555,4 +661,13 @@ def refuse_case_duplicates(table: str, column: str = "name"):
                 " Nothing of this migration was applied."
             )
 
-    return RunPython(check, RunPython.noop)
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        pass
+
+    def describe(self):
+        return f"Refuse {self.table}.{self.column} values of one workspace that differ only by case (reads only)"
+
+
+def refuse_case_duplicates(table: str, column: str = "name") -> RefuseCaseDuplicates:
+    """The check :class:`RefuseCaseDuplicates` (the name the released migrations call)."""
+    return RefuseCaseDuplicates(table, column)

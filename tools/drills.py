@@ -18,8 +18,9 @@ from raptorflow import migration_ops
 
 PROJECT_APPS = ("raptorflow", "campaigns", "gamification", "agents", "intelligence", "alerts")
 # Operations that promise idempotence: raw SQL, data migrations, and the tenancy operations.
-REPEATABLE = (RunSQL, RunPython, migration_ops.TenantRLS, migration_ops.GrantToAppRole, migration_ops.DatabaseOnDelete,
-              migration_ops.EnsureAppRole, migration_ops.SameWorkspaceForeignKey)
+REPEATABLE = (RunSQL, RunPython, migration_ops.RefuseCaseDuplicates, migration_ops.TenantRLS,
+              migration_ops.GrantToAppRole, migration_ops.DatabaseOnDelete, migration_ops.EnsureAppRole,
+              migration_ops.SameWorkspaceForeignKey)
 
 
 def reapply_repeatable_operations() -> tuple[int, list[str]]:

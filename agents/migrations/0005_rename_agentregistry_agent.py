@@ -14,20 +14,19 @@ from django.db import migrations
 ACTIONS = ("add", "change", "delete", "view")
 
 
-def _rename_permissions(apps, old, new):
-    Permission = apps.get_model("auth", "Permission")
-    for action in ACTIONS:
-        Permission.objects.filter(content_type__app_label="agents", codename=f"{action}_{old}").update(
-            codename=f"{action}_{new}"
-        )
+def rename_permissions(old: str, new: str) -> str:
+    """The agents app's model permissions ``<action>_<old>`` renamed ``<action>_<new>``: SQL, not ``RunPython``.
 
-
-def rename_permissions(apps, schema_editor):
-    _rename_permissions(apps, "agentregistry", "agent")
-
-
-def restore_permissions(apps, schema_editor):
-    _rename_permissions(apps, "agent", "agentregistry")
+    (A ``RunPython`` would make Django render every model again just to hand
+    them to the function.) On a fresh database there is nothing to rename yet:
+    Django creates the permissions after ``migrate``, already as ``*_agent``.
+    """
+    codenames = ", ".join(f"'{action}_{old}'" for action in ACTIONS)
+    return (
+        f"UPDATE auth_permission SET codename = left(codename, -length('{old}')) || '{new}'"
+        " WHERE content_type_id IN (SELECT id FROM django_content_type WHERE app_label = 'agents')"
+        f" AND codename IN ({codenames});"
+    )
 
 
 class Migration(migrations.Migration):
@@ -45,5 +44,5 @@ class Migration(migrations.Migration):
             name="agent",
             options={"ordering": ["tier", "domain", "name"], "verbose_name": "agent", "verbose_name_plural": "agents"},
         ),
-        migrations.RunPython(rename_permissions, restore_permissions),
+        migrations.RunSQL(rename_permissions("agentregistry", "agent"), rename_permissions("agent", "agentregistry")),
     ]

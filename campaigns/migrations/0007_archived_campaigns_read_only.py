@@ -19,7 +19,7 @@ CASCADE does the deleting.
 import django.db.models.deletion
 from django.db import migrations, models
 
-from raptorflow.migration_ops import sql_file
+from raptorflow.migration_ops import Batch, sql_file
 
 TABLES = ("campaign_quests", "campaign_cohorts")
 
@@ -46,49 +46,51 @@ class Migration(migrations.Migration):
             "DROP FUNCTION IF EXISTS campaign_children_refuse_archived();",
         ),
         *[refuse_archived_trigger(table) for table in TABLES],
-        migrations.AlterField(
-            model_name="campaignquest",
-            name="campaign",
-            field=models.ForeignKey(
-                db_comment="Campaign the quest belongs to; deleted with it.", db_constraint=False, db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING, related_name="quests", to="campaigns.campaign",
-                verbose_name="campaign",
+        Batch(
+            migrations.AlterField(
+                model_name="campaignquest",
+                name="campaign",
+                field=models.ForeignKey(
+                    db_comment="Campaign the quest belongs to; deleted with it.", db_constraint=False, db_index=False,
+                    on_delete=django.db.models.deletion.DO_NOTHING, related_name="quests", to="campaigns.campaign",
+                    verbose_name="campaign",
+                ),
             ),
-        ),
-        migrations.AlterField(
-            model_name="campaignquest",
-            name="workspace",
-            field=models.ForeignKey(
-                db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
-                db_index=False, editable=False, on_delete=django.db.models.deletion.DO_NOTHING, to="raptorflow.workspace",
-                verbose_name="workspace",
+            migrations.AlterField(
+                model_name="campaignquest",
+                name="workspace",
+                field=models.ForeignKey(
+                    db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
+                    db_index=False, editable=False, on_delete=django.db.models.deletion.DO_NOTHING, to="raptorflow.workspace",
+                    verbose_name="workspace",
+                ),
             ),
-        ),
-        migrations.AlterField(
-            model_name="campaigncohort",
-            name="campaign",
-            field=models.ForeignKey(
-                db_comment="Targeting campaign; the row goes with it.", db_constraint=False, db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING, related_name="cohort_targets", to="campaigns.campaign",
-                verbose_name="campaign",
+            migrations.AlterField(
+                model_name="campaigncohort",
+                name="campaign",
+                field=models.ForeignKey(
+                    db_comment="Targeting campaign; the row goes with it.", db_constraint=False, db_index=False,
+                    on_delete=django.db.models.deletion.DO_NOTHING, related_name="cohort_targets", to="campaigns.campaign",
+                    verbose_name="campaign",
+                ),
             ),
-        ),
-        migrations.AlterField(
-            model_name="campaigncohort",
-            name="cohort",
-            field=models.ForeignKey(
-                db_comment="Targeted cohort; the row goes with it.", db_constraint=False, db_index=False,
-                on_delete=django.db.models.deletion.DO_NOTHING, related_name="campaign_targets", to="raptorflow.cohort",
-                verbose_name="cohort",
+            migrations.AlterField(
+                model_name="campaigncohort",
+                name="cohort",
+                field=models.ForeignKey(
+                    db_comment="Targeted cohort; the row goes with it.", db_constraint=False, db_index=False,
+                    on_delete=django.db.models.deletion.DO_NOTHING, related_name="campaign_targets", to="raptorflow.cohort",
+                    verbose_name="cohort",
+                ),
             ),
-        ),
-        migrations.AlterField(
-            model_name="campaigncohort",
-            name="workspace",
-            field=models.ForeignKey(
-                db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
-                db_index=False, editable=False, on_delete=django.db.models.deletion.DO_NOTHING, to="raptorflow.workspace",
-                verbose_name="workspace",
+            migrations.AlterField(
+                model_name="campaigncohort",
+                name="workspace",
+                field=models.ForeignKey(
+                    db_comment="Owning workspace; row-level security compares it with app.current_workspace_id.",
+                    db_index=False, editable=False, on_delete=django.db.models.deletion.DO_NOTHING, to="raptorflow.workspace",
+                    verbose_name="workspace",
+                ),
             ),
         ),
     ]
