@@ -9,7 +9,8 @@ workspace's owner and admin of its error/critical alerts, as in production).
 Identifiers are deterministic (``pg_temp.bid(kind, n)``), so workspace ``w``,
 its users and rows can be named without lookups. Workspace 1 is the *large*
 workspace: it holds ``large_share`` of every big table; the last workspace (W) is
-the *small* one, with ``small_share`` of each (at least one row); the rest spread
+the *small* one, with ``small_share`` of each (at least ``small_min_rows`` while
+the large one holds ten times that, so that both fill a page of 100); the rest spread
 evenly over workspaces 2..W-1. The page bench measures every page in both, side
 by side (flat pages: the large one within 1.5x of the small one).
 Achievements 6, 7 and 8 of each workspace unlock on quest_completed (count 1;
@@ -41,6 +42,9 @@ class Sizes:
     achievements_per_workspace: int = 20
     large_share: float = 0.1
     small_share: float = 0.001
+    # ...but at least a full page of the largest page size measured (100) and some, while the large workspace
+    # holds ten times that: a page of 60 rows against one of 100 would measure the row count, not the plan.
+    small_min_rows: int = 120
 
     @classmethod
     def preset(cls, name: str) -> "Sizes":
@@ -67,7 +71,7 @@ class Sizes:
                 f"(x{self.quests_per_campaign} quests); intelligence_signals {self.intelligence_signals:,}; "
                 f"notifications {self.notifications:,} (+ alert notifications); "
                 f"workspace 1 holds {self.large_share:.0%} of each, workspace {self.workspaces} (the small one) "
-                f"{self.small_share:.1%}")
+                f"{self.small_share:.1%} (at least {self.small_min_rows} rows)")
 
 
 BID = """
@@ -99,7 +103,7 @@ def spread(n_rows: int, sizes: Sizes) -> str:
     """
     W = sizes.workspaces
     large = n_rows if W == 1 else int(n_rows * sizes.large_share)
-    small = max(1, round(n_rows * sizes.small_share)) if W >= 3 else 0
+    small = max(1, round(n_rows * sizes.small_share), min(sizes.small_min_rows, large // 10)) if W >= 3 else 0
     others = max(W - 1 - (1 if small else 0), 1)
     return (
         f"(SELECT n, CASE WHEN n <= {large} THEN 1 WHEN n <= {large + small} THEN {W} "
