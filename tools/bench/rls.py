@@ -17,10 +17,13 @@ from tools.stats import latency_summary
 
 # name -> (RLS-side SQL, owner-side SQL); %(agent)s, %(user)s, %(ws)s are parameters.
 QUERIES = {
-    # RLS alone: the platform-wide read policy (workspace_id IS NULL) ORs into the
-    # workspace policy, so the planner cannot walk one workspace's index in order.
+    # RLS alone: since alerts 0005 the app role's one SELECT policy on system_alerts is the
+    # workspace equality (platform-wide alerts are read through platform_system_alerts()),
+    # so the policy is an index condition and the page walks system_alerts_ws_status_idx in
+    # order. Before, the platform-wide read policy (workspace_id IS NULL) ORed into it: a
+    # BitmapOr plus a sort of all the workspace's open alerts (docs/performance-alerts.md).
     "latest open alerts, RLS only (50)": (
-        "SELECT * FROM system_alerts WHERE status = 'open' AND workspace_id IS NOT NULL ORDER BY last_seen_at DESC LIMIT 50",
+        "SELECT * FROM system_alerts WHERE status = 'open' ORDER BY last_seen_at DESC LIMIT 50",
         "SELECT * FROM system_alerts WHERE workspace_id = %(ws)s AND status = 'open' ORDER BY last_seen_at DESC LIMIT 50",
     ),
     # As the admin runs it: the explicit current-workspace filter it always adds, plus RLS.
