@@ -16,7 +16,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from agents import services
-from agents.models import Agent, AgentAssignment, AgentPerformance
+from agents.models import Agent, AgentAssignment, AgentPerformanceLive
 
 DAYS = 30
 
@@ -58,10 +58,13 @@ AGENT_ERRORS = {
 def seed(*, workspace, people, stdout):
     agents = {a.slug: a for a in Agent.objects.filter(slug__in=PROFILES)}
     _assignments(workspace, people, agents)
-    if AgentPerformance.objects.filter(workspace_id=workspace.id).exists():
+    # Rolled up or still in the log: agent_performance_live has both.
+    if AgentPerformanceLive.objects.filter(workspace_id=workspace.id).exists():
         stdout.write(f"  agents: performance of {workspace.name} already recorded, left as is")
         return
     count = services.record_agent_executions(executions=_executions(workspace, agents))
+    # Into the daily buckets at once (this workspace's log only: RLS), rather than at the next roll-up.
+    services.roll_up_agent_executions()
     stdout.write(f"  agents: recorded {count} executions over {DAYS} days for {workspace.name}")
 
 

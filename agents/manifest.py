@@ -4,7 +4,8 @@
 """
 
 EXPECTED = {
-    "tables": ["agent_registry", "agent_capabilities", "agent_assignments", "agent_performance"],
+    # agent_executions: the log record_agent_execution appends to (0007), no index at all.
+    "tables": ["agent_registry", "agent_capabilities", "agent_assignments", "agent_performance", "agent_executions"],
     "indexes": [
         # agent_registry (global): admin filters by tier/domain, the hierarchy, the seed's upsert key
         "agent_registry_tier_dom_idx",
@@ -39,7 +40,9 @@ EXPECTED = {
     ],
     "policies": {
         "agent_assignments": ["agent_assignments_workspace_isolation"],
-        "agent_performance": ["agent_performance_workspace_isolation"],
+        # *_roll_up_owner (0007): the schema owner's pass over every workspace (agent_executions_roll_up).
+        "agent_performance": ["agent_performance_workspace_isolation", "agent_performance_roll_up_owner"],
+        "agent_executions": ["agent_executions_workspace_isolation", "agent_executions_roll_up_owner"],
     },
     "functions": [
         "record_agent_execution",
@@ -48,6 +51,10 @@ EXPECTED = {
         "agent_histogram_sum",
         "agent_latency_percentile",
         "agent_assignments_retire_orphaned",
+        # 0008: the log's histogram aggregate and its state function, the roll-up
+        "agent_histogram_count",
+        "agent_histogram_of",
+        "agent_executions_roll_up",
     ],
     "triggers": {
         # *_set_updated_at: 0006, set_updated_at() (campaigns) on every table with updated_at.

@@ -306,3 +306,93 @@ class AgentPerformance(TenantModel):
     @property
     def success_rate(self):
         return self.successes / self.executions if self.executions else None
+
+
+class AgentExecution(models.Model):
+    """One execution as ``record_agent_execution`` appended it, until the roll-up moves it into agent_performance.
+
+    An append-only log written at insert speed: no index (0007 drops even the
+    primary key's), no unique key and no foreign key, each of which every
+    call would write or check (docs/performance-agents.md).
+    ``agent_executions_roll_up()`` (``manage.py roll_up_agent_executions``)
+    aggregates the log into the daily buckets and deletes what it moved in
+    the same statement; readers add the log to the buckets
+    (:class:`AgentPerformanceLive`), so their totals are exact. ``id`` is an
+    identity, unique by construction.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    workspace = models.ForeignKey(
+        "raptorflow.Workspace",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        editable=False,
+        db_comment="Owning workspace; row-level security compares it with app.current_workspace_id. No foreign key: the roll-up drops the log of a deleted workspace.",
+    )
+    agent = models.ForeignKey(
+        Agent,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,
+        related_name="+",
+        db_comment="The agent; record_agent_execution checks it exists and is active. No foreign key (agents are never deleted).",
+    )
+    executed_at = models.DateTimeField(_("executed at"), db_comment="When the execution finished; its UTC day is its bucket's day.")
+    success = models.BooleanField(_("success"))
+    duration_ms = models.IntegerField(_("duration (ms)"))
+    tokens_used = models.IntegerField(_("tokens used"))
+    cost_usd = models.DecimalField(_("cost (USD)"), max_digits=14, decimal_places=6)
+    error = models.TextField(_("error"), null=True, blank=True, db_comment="Message of a failed execution (first 2000 characters); NULL for a success.")
+
+    class Meta:
+        db_table = "agent_executions"
+        db_table_comment = (
+            "Executions recorded by record_agent_execution() and not rolled up yet (append-only; no index, key or "
+            "foreign key, so a call costs about a plain INSERT). agent_executions_roll_up() moves them into "
+            "agent_performance; read both through agent_performance_live."
+        )
+        verbose_name = _("agent execution (not rolled up yet)")
+        verbose_name_plural = _("agent executions (not rolled up yet)")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_ms__gte=0, tokens_used__gte=0, cost_usd__gte=0), name="agent_executions_nonneg"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.agent_id} at {self.executed_at}"
+
+
+class AgentPerformanceLive(models.Model):
+    """The view ``agent_performance_live``: the rolled-up daily rows plus the log not rolled up yet.
+
+    One row per agent_performance row and one per (workspace, agent, day) of
+    agent_executions (the log aggregated), so a (workspace, agent, day) may
+    have two rows: readers sum them (``agents.selectors``). Under the tables'
+    row-level security (``security_invoker``). Read-only; ``id`` is the
+    agent_performance row's, NULL for the log's rows.
+    """
+
+    id = models.UUIDField(primary_key=True)
+    workspace = models.ForeignKey(
+        "raptorflow.Workspace", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", editable=False
+    )
+    agent = models.ForeignKey(Agent, on_delete=models.DO_NOTHING, db_constraint=False, related_name="live_performance")
+    day = models.DateField()
+    executions = models.BigIntegerField()
+    successes = models.BigIntegerField()
+    failures = models.BigIntegerField()
+    total_duration_ms = models.BigIntegerField()
+    max_duration_ms = models.IntegerField()
+    latency_histogram = ArrayField(models.IntegerField())
+    total_tokens = models.BigIntegerField()
+    total_cost_usd = models.DecimalField(max_digits=20, decimal_places=6)
+    last_error = models.TextField(null=True)
+    last_error_at = models.DateTimeField(null=True)
+    last_executed_at = models.DateTimeField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = "agent_performance_live"

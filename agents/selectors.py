@@ -2,6 +2,11 @@
 
 Everything here filters on an explicit workspace id (RLS would anyway) so the
 queries stay on the workspace-leading indexes.
+
+They read ``agent_performance_live`` (:class:`~agents.models.AgentPerformanceLive`):
+the rolled-up daily buckets plus the execution log not rolled up yet, in one
+statement, so the totals are exact whether or not the roll-up has run. A
+(workspace, agent, day) may have two rows there; everything sums them.
 """
 
 from __future__ import annotations
@@ -10,13 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 from decimal import Decimal
 
+from django.contrib.postgres.aggregates import ArrayAgg
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, FilteredRelation, Max, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
-from agents.models import Agent, AgentPerformance
+from agents.models import Agent, AgentPerformanceLive
 
 PERIODS = (7, 30, 90)
 DEFAULT_PERIOD = 30
@@ -62,7 +68,7 @@ def registry_with_totals(*, workspace_id, since: date, queryset=None):
     """
     queryset = Agent.objects.all() if queryset is None else queryset
     in_period = FilteredRelation(
-        "performance", condition=Q(performance__workspace_id=workspace_id, performance__day__gte=since)
+        "live_performance", condition=Q(live_performance__workspace_id=workspace_id, live_performance__day__gte=since)
     )
     return (
         queryset.annotate(in_period=in_period)
@@ -83,16 +89,71 @@ def registry_with_totals(*, workspace_id, since: date, queryset=None):
     )
 
 
-def daily_performance(*, workspace_id, agent, since: date):
-    """The agent's daily rows in the period, oldest first, with each day's p50/p95."""
-    return (
-        AgentPerformance.objects.filter(workspace_id=workspace_id, agent=agent, day__gte=since)
+@dataclass
+class Day:
+    """One UTC day of an agent in a workspace: its bucket and its executions not rolled up yet, summed."""
+
+    day: date
+    executions: int
+    successes: int
+    failures: int
+    total_duration_ms: int
+    max_duration_ms: int
+    latency_histogram: list
+    total_tokens: int
+    total_cost_usd: Decimal
+    last_error: str | None
+    last_executed_at: object
+    p50_ms: int | None
+    p95_ms: int | None
+
+    @property
+    def success_rate(self):
+        return self.successes / self.executions if self.executions else None
+
+
+def daily_performance(*, workspace_id, agent, since: date) -> list[Day]:
+    """The agent's days in the period, oldest first, with each day's p50/p95: ONE grouped query."""
+    rows = (
+        AgentPerformanceLive.objects.filter(workspace_id=workspace_id, agent=agent, day__gte=since)
+        .values("day")
         .annotate(
-            p50_ms=LatencyPercentile(F("latency_histogram"), 0.5, F("max_duration_ms")),
-            p95_ms=LatencyPercentile(F("latency_histogram"), 0.95, F("max_duration_ms")),
+            sum_executions=Sum("executions"),
+            sum_successes=Sum("successes"),
+            sum_failures=Sum("failures"),
+            sum_duration_ms=Sum("total_duration_ms"),
+            top_duration_ms=Max("max_duration_ms"),
+            histogram=HistogramSum("latency_histogram"),
+            sum_tokens=Sum("total_tokens"),
+            sum_cost_usd=Sum("total_cost_usd"),
+            # The latest failure of the day, from the bucket or the log.
+            errors=ArrayAgg("last_error", filter=Q(last_error__isnull=False), order_by=F("last_error_at").desc()),
+            last_at=Max("last_executed_at"),
+        )
+        .annotate(
+            p50_ms=LatencyPercentile(F("histogram"), 0.5, F("top_duration_ms")),
+            p95_ms=LatencyPercentile(F("histogram"), 0.95, F("top_duration_ms")),
         )
         .order_by("day")
     )
+    return [
+        Day(
+            day=r["day"],
+            executions=r["sum_executions"],
+            successes=r["sum_successes"],
+            failures=r["sum_failures"],
+            total_duration_ms=r["sum_duration_ms"],
+            max_duration_ms=r["top_duration_ms"],
+            latency_histogram=r["histogram"],
+            total_tokens=r["sum_tokens"],
+            total_cost_usd=r["sum_cost_usd"],
+            last_error=(r["errors"] or [None])[0],
+            last_executed_at=r["last_at"],
+            p50_ms=r["p50_ms"],
+            p95_ms=r["p95_ms"],
+        )
+        for r in rows
+    ]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """Writes of the agents app that call SQL functions.
 
 ``record_agent_execution`` is the one way executions are counted: the SQL
-function upserts the current workspace's daily bucket atomically.
+function appends the execution to the log (``agent_executions``), which
+``agent_executions_roll_up()`` (``manage.py roll_up_agent_executions``) moves
+into the daily buckets; readers see both (``agent_performance_live``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from agents.models import Agent, AgentPerformance
-from raptorflow.sql import SQLFunctionError, _translate, call_returning
+from raptorflow.sql import SQLFunctionError, _translate
 
 
 def _agent_id(agent):
@@ -32,21 +34,20 @@ def record_agent_execution(
 ) -> AgentPerformance:
     """Record one execution of ``agent`` (an instance or its id) in the current workspace.
 
-    Returns the updated daily row. Raises :class:`raptorflow.sql.SQLFunctionError`
-    with the function's message for bad input (negative values, unknown or
+    Returns what this execution adds to its day's bucket (an unsaved
+    :class:`AgentPerformance` with ``executions`` 1 and no id), not the
+    bucket's totals: read those from ``agents.selectors``. Raises
+    :class:`raptorflow.sql.SQLFunctionError` with the function's message for bad input (negative values, unknown or
     inactive agent, no workspace context).
     """
-    return call_returning(
-        AgentPerformance,
-        "record_agent_execution",
-        _agent_id(agent),
-        success,
-        duration_ms,
-        tokens_used,
-        Decimal(str(cost_usd)),
-        error,
-        executed_at or timezone.now(),
-    )
+    args = [_agent_id(agent), success, duration_ms, tokens_used, Decimal(str(cost_usd)), error, executed_at or timezone.now()]
+    try:
+        with transaction.atomic():
+            # Not call_returning: the row has no id (it is not stored as a row), which it reads as "no row".
+            rows = list(AgentPerformance.objects.raw("SELECT * FROM record_agent_execution(%s, %s, %s, %s, %s, %s, %s)", args))
+    except DatabaseError as exc:
+        raise _translate(exc) from exc
+    return rows[0]
 
 
 def record_agent_executions(*, executions) -> int:
@@ -82,4 +83,20 @@ def record_agent_executions(*, executions) -> int:
         raise _translate(exc) from exc
 
 
-__all__ = ["SQLFunctionError", "record_agent_execution", "record_agent_executions"]
+def roll_up_agent_executions() -> tuple[int, int, int]:
+    """``agent_executions_roll_up()``: move the log into the daily buckets, in one statement.
+
+    Returns (executions moved, daily buckets written, executions dropped
+    because their workspace was deleted). As the schema owner it rolls up
+    every workspace (``manage.py roll_up_agent_executions``); as the web role,
+    row-level security limits it to the current workspace's log.
+    """
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT executions, buckets, dropped FROM agent_executions_roll_up()")
+            return tuple(cursor.fetchone())
+    except DatabaseError as exc:
+        raise _translate(exc) from exc
+
+
+__all__ = ["SQLFunctionError", "record_agent_execution", "record_agent_executions", "roll_up_agent_executions"]

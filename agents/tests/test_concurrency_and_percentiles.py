@@ -2,6 +2,7 @@
 
 import random
 import threading
+import time
 from decimal import Decimal
 from fractions import Fraction
 import math
@@ -11,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agents import latency, services
-from agents.models import Agent, AgentPerformance
+from agents.models import Agent, AgentExecution, AgentPerformance, AgentPerformanceLive
 
 
 def test_concurrent_recordings_into_one_bucket_lose_no_update(committed_db, web_connect):
@@ -51,6 +52,7 @@ def test_concurrent_recordings_into_one_bucket_lose_no_update(committed_db, web_
     assert not errors, errors
 
     with tenant.context():
+        services.roll_up_agent_executions()
         row = AgentPerformance.objects.get(agent_id=agent_id)
     total = writers * calls
     assert row.executions == total
@@ -61,6 +63,116 @@ def test_concurrent_recordings_into_one_bucket_lose_no_update(committed_db, web_
     assert row.latency_histogram == latency.histogram_of(expected_durations)
     assert row.total_tokens == 100 * total
     assert row.total_cost_usd == Decimal("0.001") * total
+
+
+def _record(conn, workspace_id, agent_id, duration=10):
+    conn.execute("SELECT set_config('app.current_workspace_id', %s, true)", [str(workspace_id)])
+    conn.execute("SELECT 1 FROM record_agent_execution(%s, true, %s)", [agent_id, duration])
+
+
+def test_calls_into_one_bucket_do_not_wait_for_each_other(committed_db, web_connect):
+    # The first version upserted the bucket row: a second call of the same (workspace, agent, day)
+    # waited for the first call's transaction to end. Now neither waits (lock_timeout would fire).
+    from tests.factories import make_tenant
+
+    tenant = make_tenant("Hot Bucket Co")
+    agent_id = Agent.objects.get(slug="bid-adjuster").id
+    first, second = web_connect(autocommit=True), web_connect(autocommit=True)
+    with first.transaction():
+        _record(first, tenant.id, agent_id)  # its transaction stays open
+        second.execute("SET lock_timeout = '2s'")
+        started = time.perf_counter()
+        with second.transaction():
+            _record(second, tenant.id, agent_id)
+        assert time.perf_counter() - started < 1.5
+        # A roll-up meanwhile moves what is committed and leaves the open transaction's row alone.
+        with tenant.context():
+            assert services.roll_up_agent_executions() == (1, 1, 0)
+    with tenant.context():
+        assert services.roll_up_agent_executions() == (1, 1, 0)
+        assert AgentPerformance.objects.get(agent_id=agent_id).executions == 2
+
+
+def test_totals_stay_exact_while_the_roll_up_runs_during_the_writes(committed_db, web_connect):
+    # Writers of two workspaces, one hot bucket each, while the owner rolls up over and over: every
+    # execution ends up counted once, and a reader never sees a total go down.
+    import psycopg
+
+    from conftest import owner_conninfo
+    from tests.factories import make_tenant
+
+    tenants = [make_tenant("Roll Co A"), make_tenant("Roll Co B")]
+    agent_id = Agent.objects.get(slug="bid-adjuster").id
+    writers, calls = 4, 60
+    done = threading.Event()
+    errors, seen = [], []
+
+    def writer(w):
+        try:
+            conn = web_connect(autocommit=True)
+            for i in range(calls):
+                with conn.transaction():
+                    _record(conn, tenants[w % 2].id, agent_id, duration=(w * 97 + i) % 3000)
+        except Exception as exc:
+            errors.append(exc)
+
+    def roller():
+        try:
+            with psycopg.connect(**owner_conninfo(), autocommit=True) as conn:
+                while not done.is_set():
+                    conn.execute("SELECT agent_executions_roll_up()")
+        except Exception as exc:
+            errors.append(exc)
+
+    def reader():
+        try:
+            conn = web_connect(autocommit=True)
+            while not done.is_set():
+                with conn.transaction():
+                    conn.execute("SELECT set_config('app.current_workspace_id', %s, true)", [str(tenants[0].id)])
+                    seen.append(conn.execute("SELECT coalesce(sum(executions), 0) FROM agent_performance_live").fetchone()[0])
+        except Exception as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(writers)]
+    helpers = [threading.Thread(target=roller), threading.Thread(target=reader)]
+    for t in threads + helpers:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    done.set()
+    for t in helpers:
+        t.join(timeout=60)
+    assert not errors, errors
+    assert seen == sorted(seen), "a reader saw a total go down"
+    for tenant in tenants:
+        with tenant.context():
+            live = sum(AgentPerformanceLive.objects.values_list("executions", flat=True))
+            services.roll_up_agent_executions()
+            assert AgentExecution.objects.count() == 0
+            rolled = AgentPerformance.objects.get(agent_id=agent_id).executions
+        assert live == rolled == calls * writers // 2
+
+
+def test_the_roll_up_drops_the_log_of_a_workspace_deleted_since(committed_db, owner_conn):
+    # The log has no foreign key: a workspace deleted after its executions were logged leaves them
+    # behind; the roll-up drops them (the bucket's key would refuse them) and rolls up the rest.
+    from tests.factories import make_tenant
+
+    tenant = make_tenant("Survivor Co")
+    agent_id = Agent.objects.get(slug="bid-adjuster").id
+    owner_conn.execute(
+        "INSERT INTO agent_executions (workspace_id, agent_id, executed_at, success, duration_ms, tokens_used, cost_usd) "
+        "VALUES (gen_random_uuid(), %s, now(), true, 5, 0, 0)",
+        [agent_id],
+    )
+    with tenant.context():
+        services.record_agent_execution(agent=agent_id, success=True, duration_ms=7)
+    moved, buckets, dropped = owner_conn.execute("SELECT * FROM agent_executions_roll_up()").fetchone()
+    assert (moved, buckets, dropped) == (2, 1, 1)
+    assert owner_conn.execute("SELECT count(*) FROM agent_executions").fetchone()[0] == 0
+    with tenant.context():
+        assert AgentPerformance.objects.get().executions == 1
 
 
 def _nearest_rank(values, fraction):
@@ -81,7 +193,11 @@ def test_histogram_percentiles_are_within_one_bucket_of_the_true_ones(tenant_a, 
         services.record_agent_executions(
             executions=[{"agent": agent, "success": True, "duration_ms": d, "executed_at": now} for d in durations]
         )
+        # The log aggregated on the fly (agent_histogram_of) and the rolled-up bucket agree.
+        live = AgentPerformanceLive.objects.get(agent=agent)
+        services.roll_up_agent_executions()
         row = AgentPerformance.objects.get(agent=agent)
+    assert live.latency_histogram == row.latency_histogram and live.max_duration_ms == row.max_duration_ms
     assert row.latency_histogram == latency.histogram_of(durations)
     for fraction in (0.5, 0.95, 0.99, 1.0):
         with connection.cursor() as cursor:

@@ -5,7 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.utils import ProgrammingError
 
 from agents import services
-from agents.models import Agent, AgentAssignment, AgentPerformance
+from agents.models import AgentExecution, AgentPerformanceLive, Agent, AgentAssignment, AgentPerformance
 
 pytestmark = pytest.mark.django_db
 
@@ -21,13 +21,21 @@ def test_performance_of_one_workspace_is_invisible_to_another(tenant_a, tenant_b
         services.record_agent_execution(agent=agent, success=True, duration_ms=60)
     with tenant_b.context():
         assert AgentPerformance.objects.count() == 0
+        assert AgentExecution.objects.count() == 0 and AgentPerformanceLive.objects.count() == 0
         row = services.record_agent_execution(agent=agent, success=False, duration_ms=70)
-        # B gets its own bucket for the same agent and day; A's is untouched.
         assert row.executions == 1 and row.workspace_id == tenant_b.id
+        # B's roll-up moves B's log only; B gets its own bucket for the same agent and day.
+        assert services.roll_up_agent_executions() == (1, 1, 0)
+        assert AgentPerformance.objects.get().executions == 1
         assert AgentPerformance.objects.filter(workspace_id=tenant_a.id).update(executions=0) == 0
+        assert AgentExecution.objects.filter(workspace_id=tenant_a.id).delete()[0] == 0
     with tenant_a.context():
+        assert AgentExecution.objects.count() == 2  # still in A's log
+        assert sum(AgentPerformanceLive.objects.values_list("executions", flat=True)) == 2
+        services.roll_up_agent_executions()
         assert AgentPerformance.objects.get().executions == 2
-    assert AgentPerformance.objects.count() == 0  # no context: fail closed
+    # No context: fail closed, the log and the view too.
+    assert AgentPerformance.objects.count() == AgentExecution.objects.count() == AgentPerformanceLive.objects.count() == 0
 
 
 def test_assignments_of_one_workspace_are_invisible_to_another(tenant_a, tenant_b, agent):
