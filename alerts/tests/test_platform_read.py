@@ -142,3 +142,12 @@ def test_the_read_path_is_a_definer_with_a_pinned_search_path_executable_by_the_
     )[0]
     assert definer and any(c.startswith("search_path=") for c in config)
     assert app_may and not public_may
+
+
+@pytest.mark.django_db
+def test_verify_schemas_probe_sees_no_alert_without_a_workspace_platform_wide_ones_included(platform_alert):
+    # The probe once excused system_alerts from "no context sees nothing" for the platform-wide read policy.
+    from raptorflow.management.commands.verify_schema import Command
+
+    (check,) = Command().probe()
+    assert check.passed, check.problems
