@@ -11,6 +11,7 @@ from datetime import timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Count
@@ -355,6 +356,30 @@ class ReadFilter(admin.SimpleListFilter):
         return queryset
 
 
+def with_platform_alerts(notifications):
+    """Fill in the platform-wide alerts the notifications refer to, in one query; returns them.
+
+    ``select_related("alert")`` reads the table, which shows a workspace only its
+    own alerts (alerts 0005): a notification about a platform-wide alert comes
+    back with ``alert`` None. Those alerts are read through
+    ``platform_system_alerts()``, one query for the whole page, none when no row
+    needs it.
+    """
+    missing = {n.alert_id for n in notifications if n.alert_id is not None and n.alert is None}
+    if missing:
+        platform = SystemAlert.objects.platform_wide().in_bulk(missing)
+        for notification in notifications:
+            if notification.alert_id in platform:
+                notification.alert = platform[notification.alert_id]
+    return notifications
+
+
+class NotificationChangeList(ChangeList):
+    def get_results(self, request):
+        super().get_results(request)
+        self.result_list = with_platform_alerts(list(self.result_list))
+
+
 @admin.register(UserNotification)
 class UserNotificationAdmin(EstimatedCounts, WorkspaceRoleAdmin):
     """The signed-in user's own notifications in the current workspace, and nobody else's."""
@@ -371,6 +396,13 @@ class UserNotificationAdmin(EstimatedCounts, WorkspaceRoleAdmin):
 
     class Media:
         css = {"all": ["alerts/admin.css"]}
+
+    def get_changelist(self, request, **kwargs):
+        return NotificationChangeList
+
+    def get_object(self, request, object_id, from_field=None):
+        notification = super().get_object(request, object_id, from_field)
+        return with_platform_alerts([notification])[0] if notification is not None else None
 
     def get_queryset(self, request):
         if request.workspace is None:
@@ -416,8 +448,7 @@ class UserNotificationAdmin(EstimatedCounts, WorkspaceRoleAdmin):
         if obj.alert_id is None:
             return "—"
         url = reverse("admin:alerts_systemalert_change", args=[obj.alert_id])
-        # select_related reads the table, which shows a workspace only its own alerts:
-        # a platform-wide one (platform_system_alerts(), alerts 0005) comes back as None.
+        # The list and the detail page fill in platform-wide alerts (with_platform_alerts).
         return format_html('<a href="{}">{}</a>', url, obj.alert if obj.alert is not None else _("Platform-wide alert"))
 
     @admin.display(description=_("link"))

@@ -10,7 +10,7 @@ These tests fail on that design: the plan, the policies, the read path.
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from alerts.models import SystemAlert
+from alerts.models import SystemAlert, UserNotification
 from raptorflow.tenancy import workspace_context
 
 LATEST_OPEN_RLS_ONLY = "SELECT * FROM system_alerts WHERE status = 'open' ORDER BY last_seen_at DESC LIMIT 50"
@@ -151,3 +151,28 @@ def test_verify_schemas_probe_sees_no_alert_without_a_workspace_platform_wide_on
 
     (check,) = Command().probe()
     assert check.passed, check.problems
+
+
+@pytest.mark.django_db
+def test_the_inbox_names_the_platform_wide_alert_a_notification_is_about(tenant_a, client_for, platform_alert):
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from alerts import services
+
+    with tenant_a.context():
+        about = services.notify(user=tenant_a.staff, title="FYI maintenance", alert=SystemAlert(id=platform_alert))
+        services.notify(user=tenant_a.staff, title="no alert")
+    client = client_for(tenant_a.staff, tenant_a)
+    alert_url = reverse("admin:alerts_systemalert_change", args=[platform_alert])
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(reverse("admin:alerts_usernotification_changelist")).content.decode()
+    assert alert_url in html and "Provider maintenance window" in html
+    assert sum("platform_system_alerts()" in q["sql"] for q in queries.captured_queries) == 1
+    detail = client.get(reverse("admin:alerts_usernotification_change", args=[about.id])).content.decode()
+    assert alert_url in detail and "Provider maintenance window" in detail
+    # The link opens the platform-wide alert, read-only.
+    page = client.get(alert_url)
+    assert page.status_code == 200 and "Provider maintenance window" in page.content.decode()
+    with tenant_a.context(tenant_a.staff):
+        UserNotification.objects.filter(id=about.id).delete()
