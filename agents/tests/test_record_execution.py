@@ -164,3 +164,13 @@ def test_bulk_recording_goes_through_the_function(tenant_a, agent):
     assert count == 20
     assert (row.executions, row.successes, row.failures) == (20, 15, 5)
     assert row.total_duration_ms == sum(100 + i for i in range(20))
+
+
+@pytest.mark.parametrize("duration", [0, 9, 10, 11, 1234, 655359, 655360, 10**9])
+def test_the_returned_row_counts_the_duration_in_its_bucket(tenant_a, agent, duration):
+    with tenant_a.context():
+        row = services.record_agent_execution(agent=agent, success=True, duration_ms=duration)
+    expected = [0] * BUCKET_COUNT
+    expected[bucket_index(duration)] = 1
+    assert row.latency_histogram == expected
+    assert (row.total_duration_ms, row.max_duration_ms, row.day) == (duration, duration, timezone.now().astimezone(UTC).date())
