@@ -65,7 +65,8 @@ class EstimatedCountPaginator(Paginator):
         except EmptyResultSet:
             return 0, 0
         connection = connections[queryset.db]
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" or connection.settings_dict.get("OPTIONS", {}).get("server_side_binding"):
+            # Server-side binding prepares each statement: two in one execute would be refused.
             return unordered[:cap].count(), None
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM ({sql}) AS listed LIMIT {int(cap)}) AS capped; "

@@ -476,7 +476,7 @@ def test_estimated_paginator_counts_exactly_below_its_threshold_and_estimates_ab
 
 
 @pytest.mark.django_db
-def test_estimated_paginator_counts_in_one_query_below_and_above_its_threshold(tenant_a):
+def test_estimated_paginator_counts_in_one_query_below_and_above_its_threshold(tenant_a, monkeypatch):
     """Issue 19 (docs/performance-pages.md): a list costs the same queries in a small and in a large workspace."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -498,3 +498,10 @@ def test_estimated_paginator_counts_in_one_query_below_and_above_its_threshold(t
         searched = cohorts.filter(name__icontains="segment 1%").distinct()  # a literal % in the pattern, DISTINCT
         assert EstimatedCountPaginator(searched, 3).count == 0
         assert EstimatedCountPaginator(cohorts.filter(name__icontains="segment 1"), 3).count == 1
+        # With server-side binding (one statement per execute) it falls back to two queries above the threshold.
+        monkeypatch.setitem(connection.settings_dict, "OPTIONS", {**connection.settings_dict.get("OPTIONS", {}),
+                                                                  "server_side_binding": True})
+        fallback = EstimatedCountPaginator(cohorts, 3, exact_threshold=5)
+        with CaptureQueriesContext(connection) as queries:
+            assert fallback.count >= 6 and fallback.count_is_estimated
+        assert len(queries) == 2
