@@ -13,8 +13,9 @@
   app role). Its log rows use the aggregate ``agent_histogram_of(duration)``
   (state function ``agent_histogram_count``).
 - ``agent_histogram_add`` (``sql/agent_histogram_add_2.sql``): PL/pgSQL
-  instead of SQL, 5 to 6 times faster as ``agent_histogram_sum``'s state
-  function, the registry's totals' main cost (docs/performance-agents.md).
+  instead of SQL as ``agent_histogram_sum``'s state function, the
+  registry's totals' main cost: about a quarter off that query
+  (docs/performance-agents.md).
 
 Reversing first rolls the log up (back into the buckets, which the first
 ``record_agent_execution`` writes), then removes the new objects.
