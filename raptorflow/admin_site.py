@@ -45,6 +45,25 @@ class RaptorFlowAdminSite(admin.AdminSite):
         context["unread_notifications"] = _Once(lambda: self.unread_notifications(request))
         return context
 
+    def get_app_list(self, request, app_label=None):
+        """Django's app list, built once per request (issue 19).
+
+        Every admin page builds it for the sidebar (``each_context``'s ``available_apps``)
+        and the index builds it again for its body: each build asks every registered
+        model admin for its module and model permissions and reverses two URLs per
+        model. Permissions do not change within a request, so the index's second
+        build is the first one's result.
+        """
+        if app_label is not None:
+            return super().get_app_list(request, app_label)
+        # Keyed by the user and workspace too: a request object reused with another user (tests) builds again.
+        key = (request.user, getattr(request, "workspace", None))
+        cached = getattr(request, "_raptorflow_app_list", None)
+        if cached is None or cached[0] != key:
+            cached = (key, super().get_app_list(request))
+            request._raptorflow_app_list = cached
+        return cached[1]
+
     def index(self, request, extra_context=None):
         return super().index(request, {"open_alerts": self.open_alerts(request), **(extra_context or {})})
 

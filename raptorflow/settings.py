@@ -65,7 +65,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "raptorflow.urls"
 # Widget templates come from templates/ too (labelled admin date/time inputs).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's TemplatesSetting, plain inputs rendered without the template engine (issue 19, raptorflow/form_renderer.py).
+FORM_RENDERER = "raptorflow.form_renderer.RaptorFlowFormRenderer"
 WSGI_APPLICATION = "raptorflow.wsgi.application"
 
 TEMPLATES = [
