@@ -22,6 +22,7 @@ from django.db.models import F, FilteredRelation, Max, Q, Sum, Value
 from django.db.models.functions import Cast, Coalesce, NullIf
 from django.utils import timezone
 
+from agents import latency
 from agents.models import Agent, AgentPerformanceLive
 
 PERIODS = (7, 30, 90)
@@ -29,11 +30,27 @@ DEFAULT_PERIOD = 30
 
 
 class HistogramSum(models.Aggregate):
-    """SQL aggregate ``agent_histogram_sum``: element-wise sum of latency histograms."""
+    """Element-wise sum of latency histograms, NULL over no histogram: one built-in ``sum`` per bucket.
 
-    function = "agent_histogram_sum"
+    ``CASE WHEN count(h) = 0 THEN NULL ELSE ARRAY[coalesce(sum(h[1]), 0), ...,
+    coalesce(sum(h[66]), 0)]::integer[] END`` gives what the SQL aggregate
+    ``agent_histogram_sum(h)`` gives (every histogram has the 66 buckets: the
+    table's CHECK), but with PostgreSQL's own integer sums instead of a
+    PL/pgSQL state function called once per row, which builds a new array
+    each time. Merging 2,190 daily histograms (73 agents over 30 days, the
+    registry's totals in a large workspace): 5 ms against 28 to 31 ms
+    (issue 19, docs/performance-agents.md). ``agent_histogram_sum`` stays in
+    the schema for SQL callers.
+    """
+
     name = "HistogramSum"
     output_field = ArrayField(models.IntegerField())
+
+    def as_sql(self, compiler, connection, **extra_context):
+        histogram, params = compiler.compile(self.get_source_expressions()[0])
+        sums = ", ".join(f"coalesce(sum(({histogram})[{i}]), 0)" for i in range(1, latency.BUCKET_COUNT + 1))
+        sql = f"CASE WHEN count({histogram}) = 0 THEN NULL ELSE ARRAY[{sums}]::integer[] END"
+        return sql, tuple(params) * (latency.BUCKET_COUNT + 1)
 
 
 class LatencyPercentile(models.Func):

@@ -229,6 +229,38 @@ def test_sql_and_python_percentiles_agree_on_random_histograms():
 
 
 @pytest.mark.django_db
+def test_histogram_sum_expression_gives_what_the_sql_aggregate_gives():
+    """selectors.HistogramSum (one built-in sum per bucket) against agent_histogram_sum, group by group."""
+    from django.db.models.expressions import RawSQL
+
+    from agents.selectors import HistogramSum
+
+    rng = random.Random(19)
+    groups = {
+        1: [[rng.randrange(0, 1000) for _ in range(latency.BUCKET_COUNT)] for _ in range(30)],
+        2: [[rng.randrange(0, 3) for _ in range(latency.BUCKET_COUNT)], None],
+        3: [None],  # no histogram at all: NULL, as the aggregate
+    }
+    values = ", ".join(["(%s, %s::int[])"] * sum(len(v) for v in groups.values()))
+    params = [x for group, hists in groups.items() for h in hists for x in (group, h)]
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE hist_probe (g int, h int[]) ON COMMIT DROP")
+        cursor.execute(f"INSERT INTO hist_probe VALUES {values}", params)
+        expression = HistogramSum(RawSQL("h", [])).as_sql(_Compiler(), connection)[0]
+        cursor.execute(f"SELECT g, agent_histogram_sum(h), {expression} FROM hist_probe GROUP BY g ORDER BY g")
+        results = cursor.fetchall()
+    assert [g for g, _, _ in results] == [1, 2, 3]
+    for g, aggregate, expression_sum in results:
+        assert expression_sum == aggregate, g
+    assert results[2][1] is None and results[0][1] == [sum(col) for col in zip(*groups[1])]
+
+
+class _Compiler:
+    def compile(self, node):
+        return node.as_sql(self, connection)
+
+
+@pytest.mark.django_db
 def test_histogram_sum_merges_days():
     a = [1] * latency.BUCKET_COUNT
     b = list(range(latency.BUCKET_COUNT))
