@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 from campaigns import services
 from campaigns.forms import QuestForm
 from campaigns.models import Campaign, CampaignCohort, CampaignQuest, MessageArchitecture, Positioning
-from raptorflow.admin import WorkspaceRoleInline, WorkspaceScopedAdmin
+from raptorflow.admin import OneEmptyFormSet, WorkspaceRoleInline, WorkspaceScopedAdmin
 from raptorflow.forms import TenantModelForm
 
 
@@ -80,7 +80,7 @@ class QuestAdminForm(CampaignRowAdminForm):
         return cleaned
 
 
-class OnePrimaryFormSet(forms.BaseInlineFormSet):
+class OnePrimaryFormSet(OneEmptyFormSet):
     """At most one primary message architecture per positioning, said next to the rows, not an IntegrityError."""
 
     def clean(self):

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.core import checks
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from raptorflow import roles, services
@@ -162,10 +163,26 @@ class WorkspaceRoleAdmin(WorkspaceForms, OptimisticChangeForms, RoleWritePermiss
     """A model admin of workspace data whose queryset is its own affair (RLS still applies)."""
 
 
+class OneEmptyFormSet(forms.BaseInlineFormSet):
+    """An inline formset whose empty form (the template of "Add another" rows) is built once (issue 19).
+
+    Django builds a new one on every read of ``formset.empty_form``: an admin
+    page reads it for the columns' headers, the media, the multipart check and
+    the template row, six times per inline on an add form, each a whole
+    ``TenantModelForm`` (fields deep-copied, choices filtered to the workspace).
+    Its arguments are fixed when the formset is made, so every read gets the same form.
+    """
+
+    @cached_property
+    def empty_form(self):
+        return super().empty_form
+
+
 class WorkspaceRoleInline(WorkspaceRows, RoleWritePermissions, admin.TabularInline):
     """An inline of workspace data: rows of the header's workspace, writes by role, forms bound to the workspace."""
 
     form = TenantModelForm
+    formset = OneEmptyFormSet
     extra = 0
 
 

@@ -72,13 +72,18 @@ class OptimisticLockMixin:
         return not self.instance._state.adding and getattr(self.instance, "updated_at", None) is not None
 
     def _compared_fields(self):
-        return [name for name in self.fields if name != VERSION_FIELD and name in self._meta_fields()]
+        meta_fields = self._meta_fields()  # once, not once per field (issue 19)
+        return [name for name in self.fields if name != VERSION_FIELD and name in meta_fields]
 
     def _meta_fields(self):
         return {f.name for f in self._meta.model._meta.get_fields()}
 
     def _version_of(self, instance) -> str:
-        values = {name: _shown(self, name, instance) for name in self._compared_fields()}
+        # What _shown(self, name, instance) says of each field, with the row read into a dict once
+        # instead of once per field (issue 19: every row of an admin inline signs a version).
+        names = self._compared_fields()
+        stored = model_to_dict(instance, fields=names)
+        values = {name: _as_text(self.fields[name].prepare_value(stored.get(name))) for name in names}
         return signing.dumps({"at": instance.updated_at.isoformat(), "values": values}, salt=_SALT, compress=True)
 
     def clean(self):

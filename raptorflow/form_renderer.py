@@ -23,9 +23,10 @@ from pathlib import Path
 
 import django.forms
 from django.forms.renderers import TemplatesSetting
+from django.forms.utils import ErrorList
 from django.template import TemplateDoesNotExist
 from django.template.defaultfilters import stringformat
-from django.utils.functional import cached_property
+from django.utils.functional import Promise, cached_property
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData
 
@@ -47,6 +48,14 @@ INPUT_TEMPLATES = tuple(
         "text", "number", "email", "url", "password", "hidden", "date", "time", "datetime", "search", "tel", "color", "checkbox",
     )
 )
+
+ERRORS_UL_TEMPLATE = "django/forms/errors/list/ul.html"
+ERRORS_UL_SOURCE = (
+    '{% if errors %}<ul class="{{ error_class }}"{% if errors.field_id %} id="{{ errors.field_id }}_error"{% endif %}>'
+    "{% for error in errors %}<li>{{ error }}</li>{% endfor %}</ul>{% endif %}"
+)
+ERRORS_DEFAULT_TEMPLATE = "django/forms/errors/list/default.html"
+ERRORS_DEFAULT_SOURCE = '{% include "django/forms/errors/list/ul.html" %}'
 
 _DJANGO_TEMPLATES = Path(django.forms.__file__).resolve().parent / "templates"
 
@@ -108,9 +117,75 @@ class RaptorFlowFormRenderer(TemplatesSetting):
         names.update(name for name in INPUT_TEMPLATES if self._is_djangos(name, INCLUDES_INPUT_SOURCE))
         return frozenset(names)
 
+    @cached_property
+    def fast_option(self) -> bool:
+        """Whether ``select_option.html`` is Django's own too (and so is attrs.html)."""
+        return bool(self.fast_templates) and self._is_djangos(SELECT_OPTION_TEMPLATE, SELECT_OPTION_SOURCE)
+
+    @cached_property
+    def fast_error_lists(self) -> frozenset[str]:
+        """The error list templates that write nothing for an empty list: Django's own, unchanged."""
+        if not self._is_djangos(ERRORS_UL_TEMPLATE, ERRORS_UL_SOURCE):
+            return frozenset()
+        names = {ERRORS_UL_TEMPLATE}
+        if self._is_djangos(ERRORS_DEFAULT_TEMPLATE, ERRORS_DEFAULT_SOURCE):
+            names.add(ERRORS_DEFAULT_TEMPLATE)
+        return frozenset(names)
+
     def render(self, template_name, context, request=None):
+        # A field without errors: the admin writes {{ field.errors.as_ul }} in every cell of every row,
+        # and Django renders the template, whose {% if errors %} then writes nothing.
+        if template_name in self.fast_error_lists and type(context) is dict:
+            errors = context.get("errors")
+            if isinstance(errors, ErrorList) and len(errors) == 0:
+                return ""
         if template_name in self.fast_templates and type(context) is dict and type(context.get("widget")) is dict:
             rendered = render_input(context["widget"])
             if rendered is not None:
                 return rendered
         return super().render(template_name, context, request=request)
+
+
+# ------------------------------------------------------------ includes inside the project's widget templates
+# templates/django/forms/widgets/select.html and templates/admin/widgets/split_datetime.html include
+# Django's option, input and attrs templates once per option or subwidget; the tags of
+# raptorflow/templatetags/rf_widgets.py write what those includes write, through the functions below.
+
+SELECT_OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
+SELECT_OPTION_SOURCE = (
+    "<option value=\"{{ widget.value|stringformat:'s' }}\"{% include \"django/forms/widgets/attrs.html\" %}>"
+    "{{ widget.label }}</option>\n"
+)
+
+
+def render_option(widget: dict) -> str | None:
+    """What ``select_option.html`` renders (without its closing newline), or None where only the template can say."""
+    label, value, attrs = widget.get("label"), widget.get("value"), widget.get("attrs")
+    # Text or lazy text (choices' labels): the template shows str(label), escaped. Anything else would
+    # go through localisation (a number's separators): the template says.
+    if not isinstance(label, (str, Promise)) or callable(value) or not isinstance(attrs, dict):
+        return None
+    rendered_attrs = render_attrs(attrs)
+    if rendered_attrs is None:
+        return None
+    return f'<option value="{_formatted(value)}"{rendered_attrs}>{conditional_escape(label)}</option>'
+
+
+def included_widget(renderer, widget) -> str | None:
+    """What ``{% include widget.template_name with widget=widget %}`` writes, or None where only the template can say.
+
+    An included template keeps its file's closing newline: input.html's one, plus one
+    more for a template that includes input.html (date.html, time.html, ...).
+    """
+    if not isinstance(renderer, RaptorFlowFormRenderer) or type(widget) is not dict:
+        return None
+    name = widget.get("template_name")
+    if name == SELECT_OPTION_TEMPLATE and renderer.fast_option:
+        rendered = render_option(widget)
+        return None if rendered is None else rendered + "\n"
+    if name in renderer.fast_templates:
+        rendered = render_input(widget)
+        if rendered is None:
+            return None
+        return rendered + ("\n" if name == "django/forms/widgets/input.html" else "\n\n")
+    return None

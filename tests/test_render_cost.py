@@ -131,3 +131,113 @@ def test_the_admin_index_builds_its_app_list_once(tenant_a, client_for):
     assert body.count('href="/admin/campaigns/campaign/"') >= 2  # the index's row and the sidebar's
     # An app's own index still builds its own list.
     assert client.get("/admin/campaigns/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_an_inline_builds_its_empty_form_once_per_page(tenant_a, client_for):
+    from django.forms.formsets import BaseFormSet
+
+    campaign = make_campaign(tenant_a, "Summer")
+    make_quest(tenant_a, campaign, "Only quest")
+    client = client_for(tenant_a.staff, tenant_a.workspace)
+    original = BaseFormSet.empty_form
+    built = []
+
+    def counting(formset):
+        built.append(formset.prefix)
+        return original.fget(formset)
+
+    with mock.patch.object(BaseFormSet, "empty_form", property(counting)):
+        add = client.get("/admin/campaigns/campaign/add/")
+        assert add.status_code == 200
+        # Before issue 19: six per inline on the add form (headers, media, multipart check, template row...).
+        assert sorted(built) == ["cohort_targets", "quests"]
+        built.clear()
+        change = client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/")
+        assert change.status_code == 200 and sorted(built) == ["cohort_targets", "quests"]
+    # The "Add another" template rows are still there, once per inline.
+    body = add.content.decode()
+    assert 'id="quests-empty"' in body and 'id="cohort_targets-empty"' in body
+    assert body.count('name="quests-__prefix__-title"') == 1
+
+
+@pytest.mark.django_db
+def test_the_signed_version_holds_what_each_field_shows(tenant_a):
+    from django.core import signing
+    from django.forms import modelform_factory
+
+    from campaigns.models import Campaign, CampaignQuest
+    from raptorflow.concurrency import _SALT, _shown
+    from raptorflow.forms import TenantModelForm
+
+    campaign = make_campaign(tenant_a, "Autumn <sale>", budget=decimal.Decimal("1000"))
+    quest = make_quest(tenant_a, campaign, "Post & share")
+    with tenant_a.context():
+        for model, row in ((Campaign, campaign), (CampaignQuest, quest)):
+            row = model.objects.get(pk=row.pk)
+            form = modelform_factory(model, form=TenantModelForm, fields="__all__")(instance=row, workspace=tenant_a.workspace)
+            opened = signing.loads(form.initial["opened_version"], salt=_SALT)
+            # The per-field way the version was computed before issue 19, field by field.
+            expected = {name: _shown(form, name, row) for name in form._compared_fields()}
+            assert opened == {"at": row.updated_at.isoformat(), "values": expected}
+            assert len(expected) >= 5
+
+
+SELECTS = [
+    forms.Select(choices=[("a", "A <b>"), ("b", gettext_lazy("Draft")), (3, 3), ("", "---------")]),
+    forms.Select(choices=[("Group <1>", [("x", "X"), ("y", "Y & Z")]), ("z", "Zed")], attrs={"class": "c", "disabled": True}),
+    forms.SelectMultiple(choices=[(1, "one"), (2, "two"), (3, "three")]),
+    forms.NullBooleanSelect(),
+]
+
+
+@pytest.mark.parametrize("widget", SELECTS, ids=lambda w: type(w).__name__)
+def test_selects_render_what_the_includes_rendered(widget):
+    renderer = get_default_renderer()
+    assert renderer.fast_option
+    values = [None, "a", "y", 3, "unknown", True] + ([[1, 3]] if widget.allow_multiple_selected else [])
+    for value in values:
+        fast = widget.render("s", value, attrs={"id": "id_s"}, renderer=renderer)
+        with mock.patch("raptorflow.templatetags.rf_widgets._fast", return_value=False):
+            slow = widget.render("s", value, attrs={"id": "id_s"}, renderer=renderer)
+        assert fast == slow, (widget, value)
+        # And Django's own select.html (the project's adds a script only to selectfilter boxes).
+        from django.forms.renderers import DjangoTemplates
+
+        assert fast == widget.render("s", value, attrs={"id": "id_s"}, renderer=DjangoTemplates())
+
+
+def test_the_admin_split_datetime_renders_what_its_includes_rendered():
+    from django.contrib.admin.widgets import AdminSplitDateTime
+
+    widget, renderer = AdminSplitDateTime(), get_default_renderer()
+    for value in (None, datetime.datetime(2026, 11, 29, 4, 5, 6), ["2026-11-29", "bad <time>"]):
+        fast = widget.render("due_at", value, attrs={"id": "id_due_at"}, renderer=renderer)
+        with mock.patch("raptorflow.templatetags.rf_widgets._fast", return_value=False):
+            slow = widget.render("due_at", value, attrs={"id": "id_due_at"}, renderer=renderer)
+        assert fast == slow and 'for="id_due_at_0"' in fast
+
+
+def test_error_lists_render_as_before_empty_or_not():
+    from django.forms.utils import ErrorList
+
+    fast, templates = get_default_renderer(), TemplatesSetting()
+    assert fast.fast_error_lists
+    for messages, kwargs in (([], {}), (["Bad <value>", "Another"], {"field_id": "id_f"}), (["x"], {"error_class": "nonfield"})):
+        a, b = ErrorList(messages, renderer=fast, **kwargs), ErrorList(messages, renderer=templates, **kwargs)
+        assert a.as_ul() == b.as_ul() and str(a) == str(b)
+        assert (a.as_ul() == "") == (not messages)
+
+
+class _Form(forms.Form):
+    name = forms.CharField(max_length=3)
+    when = forms.SplitDateTimeField(required=False)
+
+
+def test_a_form_with_errors_renders_as_before():
+    data = {"name": "toolong<", "when_0": "nope", "when_1": ""}
+    fast = _Form(data, renderer=get_default_renderer())
+    slow = _Form(data, renderer=TemplatesSetting())
+    assert not fast.is_valid() and not slow.is_valid()
+    assert str(fast) == str(slow) and "errorlist" in str(fast)
+    assert str(fast["name"].errors) == str(slow["name"].errors)
