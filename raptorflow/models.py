@@ -182,6 +182,28 @@ class User(UUIDModel, AbstractBaseUser, PermissionsMixin):
     def __str__(self):
         return self.full_name or self.email
 
+    def has_module_perms(self, app_label):
+        """Django's answer, remembered per app on this instance (issue 19).
+
+        Every admin page asks it once per registered model (the sidebar's app list:
+        36 questions for 8 apps), and ModelBackend answers each by scanning every
+        permission the user has. The answers are kept only as long as Django's own
+        per-instance cache of those permissions (``_perm_cache``): code that
+        deletes it to see changed permissions gets fresh answers here too.
+        """
+        cache = self.__dict__.get("_perm_cache")
+        memo = self.__dict__.get("_raptorflow_module_perms")
+        key = (app_label, self.is_active, self.is_superuser)
+        if cache is not None and memo is not None and memo[0] is cache and key in memo[1]:
+            return memo[1][key]
+        answer = super().has_module_perms(app_label)
+        cache = self.__dict__.get("_perm_cache")
+        if cache is not None:
+            if memo is None or memo[0] is not cache:
+                memo = self._raptorflow_module_perms = (cache, {})
+            memo[1][key] = answer
+        return answer
+
     def get_full_name(self):
         return self.full_name or self.email
 

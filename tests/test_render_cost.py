@@ -241,3 +241,30 @@ def test_a_form_with_errors_renders_as_before():
     assert not fast.is_valid() and not slow.is_valid()
     assert str(fast) == str(slow) and "errorlist" in str(fast)
     assert str(fast["name"].errors) == str(slow["name"].errors)
+
+
+@pytest.mark.django_db
+def test_module_permissions_are_remembered_only_as_long_as_djangos_permission_cache(tenant_a):
+    from django.contrib.auth.backends import ModelBackend
+    from django.contrib.auth.models import Permission
+
+    from raptorflow.models import User
+
+    user = User.objects.get(pk=tenant_a.marketer.pk)
+    assert user.has_module_perms("campaigns") is False  # a marketer has no model permissions
+    with mock.patch.object(ModelBackend, "has_module_perms", autospec=True, side_effect=ModelBackend.has_module_perms) as spy:
+        for _ in range(5):
+            assert user.has_module_perms("campaigns") is False
+        assert spy.call_count == 0  # remembered: the admin asks once per model on every page
+    # Granted a permission: Django's own cache still answers as before on this instance...
+    user.user_permissions.add(Permission.objects.get(codename="view_campaign"))
+    assert user.has_perm("campaigns.view_campaign") is False and user.has_module_perms("campaigns") is False
+    # ...and code that drops Django's cache to see the change gets a fresh answer from both.
+    del user._perm_cache, user._user_perm_cache
+    assert user.has_perm("campaigns.view_campaign") is True and user.has_module_perms("campaigns") is True
+    # Inactive or superuser: Django's answers.
+    user.is_active = False
+    assert user.has_module_perms("campaigns") is False
+    user.is_active, user.is_superuser = True, True
+    assert user.has_module_perms("anything") is True
+    assert User.objects.get(pk=tenant_a.staff.pk).has_module_perms("campaigns") is True
