@@ -13,8 +13,13 @@ template it would replace and compares its source and origin with Django's; a
 project override (templates/django/forms/widgets/...) or another Django version's
 templates turn the fast path off for that template, which then renders as before.
 Anything unusual (a callable value, which a template would call; a non-string
-name or type; a context that is not a plain dict) also takes the template.
-``raptorflow/tests/test_form_renderer.py`` compares the two renderings.
+name or type; a context that is not a plain dict) also takes the template. The
+check is made once per renderer, so once per process (Django keeps one default
+renderer): a template override added while a development server runs counts
+from its next restart. An empty error list (every cell of an admin inline row
+renders one) is the empty string without its template, likewise only while
+Django's error list templates are its own.
+``tests/test_render_cost.py`` compares the two renderings (docs/performance-rendering.md).
 """
 
 from __future__ import annotations
