@@ -527,7 +527,9 @@ class Batch(Operation):
     references ``workspaces`` and ``users``, so each such operation rebuilds
     nearly every model: most of ``migrate``'s time on an empty database.
     ``Batch(op1, op2, ...)`` applies the operations' state changes together and
-    renders the models they touch (and their related models) once; then it
+    renders the models they touch (and their related models) once; a batch of
+    ``CreateModel``s renders only the new models, whose relations resolve into
+    the classes already rendered (nothing points at a new model yet); then it
     runs each operation's SQL in the order given, exactly the SQL the
     operations produce on their own (``tests/test_migration_batch.py`` compares
     ``sqlmigrate`` with and without the batch, and the model state after it).
@@ -566,6 +568,8 @@ class Batch(Operation):
         return (self.__class__.__qualname__, self.operations, {})
 
     def state_forwards(self, app_label, state):
+        from django.db.migrations.operations import CreateModel
+
         rendered = state.__dict__.pop("apps", None)
         try:
             for operation in self.operations:
@@ -573,8 +577,16 @@ class Batch(Operation):
         finally:
             if rendered is not None:
                 state.__dict__["apps"] = rendered
-        keys = {(app_label, getattr(op, "model_name_lower", None) or op.name_lower) for op in self.operations}
-        state.reload_models(sorted(keys), delay=False)
+        keys = sorted({(app_label, getattr(op, "model_name_lower", None) or op.name_lower) for op in self.operations})
+        if rendered is None:
+            return  # nothing rendered yet: whoever reads state.apps renders everything
+        if all(isinstance(operation, CreateModel) for operation in self.operations):
+            # New models only: no model points at them yet. Rendered into the registry as it is, their
+            # relations resolve into the classes already there, which gain the reverse relations (as
+            # when Django loads an app's models one by one); nothing else needs rendering again.
+            state.apps.render_multiple([state.models[key] for key in keys])
+        else:
+            state.reload_models(keys, delay=False)
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         for operation in self.operations:
