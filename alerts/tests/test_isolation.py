@@ -18,17 +18,6 @@ def _scalar(sql, params=()):
         return cursor.fetchone()[0]
 
 
-@pytest.fixture
-def platform_alert(owner_conn):
-    """A platform-wide alert raised the only way one can be: as the schema owner, with no workspace set."""
-    alert_id = owner_conn.execute(
-        "SELECT id FROM raise_system_alert('critical', 'platform', 'Upstream model provider degraded', 'p95 12 s')"
-    ).fetchone()[0]
-    yield alert_id
-    owner_conn.execute("DELETE FROM user_notifications WHERE alert_id = %s", [alert_id])
-    owner_conn.execute("DELETE FROM system_alerts WHERE id = %s", [alert_id])
-
-
 # ---------------------------------------------------------------- schema
 
 

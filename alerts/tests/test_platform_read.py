@@ -26,17 +26,6 @@ def _plan(sql, params=()):
     return "\n".join(row[0] for row in _fetchall("EXPLAIN (COSTS OFF) " + sql, params))
 
 
-@pytest.fixture
-def platform_alert(owner_conn):
-    """An open platform-wide alert, raised as the schema owner with no workspace set (committed)."""
-    alert_id = owner_conn.execute(
-        "SELECT id FROM raise_system_alert('warning', 'platform', 'Provider maintenance window')"
-    ).fetchone()[0]
-    yield alert_id
-    owner_conn.execute("DELETE FROM user_notifications WHERE alert_id = %s", [alert_id])
-    owner_conn.execute("DELETE FROM system_alerts WHERE id = %s", [alert_id])
-
-
 def _many_open_alerts(tenant, n=400):
     with tenant.context():
         SystemAlert.objects.bulk_create(
