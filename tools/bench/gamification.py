@@ -37,7 +37,6 @@ must match exactly.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections import deque
 from datetime import datetime, timezone
@@ -45,6 +44,7 @@ from itertools import zip_longest
 
 import psycopg
 
+from tools.bench.clients import run_clients
 from tools.bench.load import USER, WS, bid, user_index
 from tools.stats import latency_summary
 
@@ -249,35 +249,14 @@ def _run(web_url, pools, workspaces, members, clients, per_client) -> dict:
     shares = [share[:per_client] for share in _shares(pools, workspaces, members, clients)]
     counts = [0] * clients
     used: list[list[tuple[int, str]]] = [[] for _ in range(clients)]
-    errors: list[str] = []
-    barrier = threading.Barrier(clients + 1)
 
-    def client(i):
-        try:
-            with psycopg.connect(web_url, autocommit=True) as conn:
-                barrier.wait()
-                for w, quest in shares[i]:
-                    used[i].append((w, quest))
-                    _complete(conn, w, quest, actor=True)
-                    counts[i] += 1
-        except Exception as exc:
-            errors.append(f"{type(exc).__name__}: {exc}")
-            try:
-                barrier.abort()
-            except Exception:
-                pass
+    def work(i, conn):
+        for w, quest in shares[i]:
+            used[i].append((w, quest))
+            _complete(conn, w, quest, actor=True)
+            counts[i] += 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    try:
-        barrier.wait()
-    except threading.BrokenBarrierError:
-        pass
-    started = time.perf_counter()
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    elapsed, errors = run_clients(web_url, clients, work)
     touched = {quest for done in used for _, quest in done}  # gone from the pools, completed or not
     for w in {w for done in used for w, _ in done}:
         pools[w] = deque(q for q in pools[w] if q not in touched)

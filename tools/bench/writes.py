@@ -23,12 +23,12 @@ everything the run logged) in agent_performance alone, and in the live view agai
 from __future__ import annotations
 
 import random
-import threading
 import time
 from datetime import datetime, timezone
 
 import psycopg
 
+from tools.bench.clients import run_clients
 from tools.bench.load import WS, bid
 
 ROUNDS = 3
@@ -102,51 +102,28 @@ class _Deadline:
 
 def _run(web_url, mode, clients, seconds, workspaces, agents, executed_at) -> dict:
     counts = [0] * clients
-    errors: list[str] = []
-    barrier = threading.Barrier(clients + 1)
     deadline = _Deadline()
 
-    def client(index):
+    def work(index, conn):
         rng = random.Random(index)
-        done = 0
-        try:
-            with psycopg.connect(web_url, autocommit=True) as conn:
-                barrier.wait()
-                while time.perf_counter() < deadline.value:
-                    if mode == "hot":
-                        ws, agent = bid(WS, 1), agents[0]
-                    else:
-                        ws, agent = bid(WS, rng.randint(1, workspaces)), rng.choice(agents)
-                    with conn.transaction():
-                        conn.execute("SELECT set_config('app.current_workspace_id', %s, true)", [ws])
-                        if mode == "plain":
-                            conn.execute("INSERT INTO bench_plain_inserts VALUES (%s, %s, true, %s, %s)",
-                                         [ws, agent, 120, executed_at])
-                        else:
-                            conn.execute("SELECT 1 FROM record_agent_execution(%s, true, %s, 100, 0.001, NULL, %s)",
-                                         [agent, 120 + done % 500, executed_at])
-                    done += 1
-        except Exception as exc:
-            errors.append(f"{type(exc).__name__}: {exc}")
-            try:
-                barrier.abort()
-            except Exception:
-                pass
-        counts[index] = done
+        while time.perf_counter() < deadline.value:
+            if mode == "hot":
+                ws, agent = bid(WS, 1), agents[0]
+            else:
+                ws, agent = bid(WS, rng.randint(1, workspaces)), rng.choice(agents)
+            with conn.transaction():
+                conn.execute("SELECT set_config('app.current_workspace_id', %s, true)", [ws])
+                if mode == "plain":
+                    conn.execute("INSERT INTO bench_plain_inserts VALUES (%s, %s, true, %s, %s)",
+                                 [ws, agent, 120, executed_at])
+                else:
+                    conn.execute("SELECT 1 FROM record_agent_execution(%s, true, %s, 100, 0.001, NULL, %s)",
+                                 [agent, 120 + counts[index] % 500, executed_at])
+            counts[index] += 1
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    for t in threads:
-        t.start()
-    # Set the deadline before releasing the clients: they read it only after the barrier.
-    deadline.value = time.perf_counter() + seconds + 0.0
-    try:
-        barrier.wait()
-    except threading.BrokenBarrierError:
-        pass
-    started = time.perf_counter()
-    deadline.value = started + seconds
-    for t in threads:
-        t.join()
-    elapsed = time.perf_counter() - started
+    def released(at):
+        deadline.value = at + seconds
+
+    elapsed, errors = run_clients(web_url, clients, work, released)
     return {"mode": mode, "clients": clients, "calls": sum(counts), "seconds": elapsed,
             "rate": sum(counts) / elapsed if elapsed else 0.0, "errors": errors}
