@@ -518,6 +518,72 @@ class RunDeferredSQL(Operation):
         return "run_deferred_sql"
 
 
+def _keeps_relations(app_label, state, operation) -> bool:
+    """Whether ``operation`` leaves every relation between models as it is (judged on the state before it).
+
+    Options (constraints, indexes, comments, ordering, managers) never touch a
+    relation. A field operation does not when neither the old nor the new field
+    is a key to another model than before, and no key of another model points at
+    the field (``to_field``): Django's own test for re-rendering lazily.
+    """
+    from django.db.migrations import operations
+    from django.db.migrations.utils import field_is_referenced
+
+    options = (
+        operations.AddConstraint, operations.RemoveConstraint, operations.AlterConstraint, operations.AddIndex,
+        operations.RemoveIndex, operations.RenameIndex, operations.AlterModelOptions,
+        operations.AlterModelTableComment, operations.AlterModelManagers, operations.AlterUniqueTogether,
+    )
+    if isinstance(operation, options):
+        return True
+    if not isinstance(operation, (operations.AddField, operations.AlterField, operations.RemoveField)):
+        return False
+    key = (app_label, operation.model_name_lower)
+    old = state.models[key].fields.get(operation.name_lower) if key in state.models else None
+    new = getattr(operation, "field", None)
+    if any(field is not None and field_is_referenced(state, key, (operation.name_lower, field)) for field in (old, new)):
+        return False
+    if old is None or new is None:  # added or removed: fine unless it is a key
+        return not (old or new).is_relation
+    if not (old.is_relation or new.is_relation):
+        return True
+    # A key stays a key to the same model.
+    return old.is_relation and new.is_relation and not old.many_to_many and not new.many_to_many and (
+        _target(old, key) == _target(new, key)
+    )
+
+
+def _target(field, model_key) -> tuple[tuple[str, str], str | None]:
+    from django.db.migrations.utils import resolve_relation
+
+    return resolve_relation(field.remote_field.model, *model_key), getattr(field.remote_field, "field_name", None)
+
+
+def _models_pointing_at(apps, keys) -> set[tuple[str, str]] | None:
+    """``keys`` and every model whose keys point at one of them, directly or through another such model.
+
+    Read from the classes rendered now. ``None`` when one of them is a model
+    Django creates itself (a many-to-many's through table): the caller then
+    renders with Django's own rules.
+    """
+    found, todo = set(), list(keys)
+    while todo:
+        key = todo.pop()
+        if key in found:
+            continue
+        found.add(key)
+        try:
+            model = apps.get_model(*key)
+        except LookupError:
+            continue
+        if model._meta.auto_created:
+            return None
+        for relation in model._meta.get_fields(include_hidden=True):
+            if relation.auto_created and not relation.concrete and relation.related_model is not None:
+                todo.append((relation.related_model._meta.app_label, relation.related_model._meta.model_name))
+    return found
+
+
 class Batch(Operation):
     """Several model operations of one migration with one model-state render instead of one each.
 
@@ -527,12 +593,38 @@ class Batch(Operation):
     references ``workspaces`` and ``users``, so each such operation rebuilds
     nearly every model: most of ``migrate``'s time on an empty database.
     ``Batch(op1, op2, ...)`` applies the operations' state changes together and
-    renders the models they touch (and their related models) once; a batch of
-    ``CreateModel``s renders only the new models, whose relations resolve into
-    the classes already rendered (nothing points at a new model yet); then it
-    runs each operation's SQL in the order given, exactly the SQL the
-    operations produce on their own (``tests/test_migration_batch.py`` compares
-    ``sqlmigrate`` with and without the batch, and the model state after it).
+    renders once only the models whose classes must change:
+
+    - a batch of ``CreateModel``s renders only the new models, whose relations
+      resolve into the classes already rendered (nothing points at a new model
+      yet);
+    - a batch that leaves every relation as it was (constraints, indexes,
+      comments and other options; fields that are not keys and that no key
+      points at; keys whose target stays the same) renders the models it
+      touches and the models whose keys point at them, directly or through
+      others, so that no relation is left pointing at a class the state no
+      longer holds. A model that points at nothing touched keeps its class:
+      Django re-renders everything related to ``workspaces`` here, nearly
+      every model, to change one constraint;
+    - any other batch renders the touched models with all their relatives
+      (Django's own ``reload_model(delay=False)``).
+
+    In the first two cases a model the batch did not render again keeps a
+    class whose reverse relations (the keys pointing at it) are as they were
+    when it was rendered: the state is "delayed", as after Django's own
+    ``AddIndex`` or ``AddConstraint`` (``reload_model(delay=True)``), and is
+    marked so; Django renders everything again before a ``RunPython`` and
+    before ``post_migrate``, so data migrations see exact relations. Only SQL
+    that follows a key backwards from its target (changing the type of a
+    primary key others point at, or renaming such a table) could miss a new
+    key; ``tests/test_migration_batch.py`` runs the SQL of the whole history,
+    forwards and backwards, with the batches and without them, and requires
+    the same statements.
+
+    Then it runs each operation's SQL in the order given, exactly the SQL the
+    operations produce on their own (the same tests compare ``sqlmigrate``
+    with and without the batch, and the model state after it, and check that
+    every key of every model points at a current class).
 
     Every operation sees the state before the batch and after it, so each must
     touch its own model, or its own field of a model (``AlterField``s of
@@ -570,6 +662,7 @@ class Batch(Operation):
     def state_forwards(self, app_label, state):
         from django.db.migrations.operations import CreateModel
 
+        keeps_relations = all(_keeps_relations(app_label, state, operation) for operation in self.operations)
         rendered = state.__dict__.pop("apps", None)
         try:
             for operation in self.operations:
@@ -585,8 +678,19 @@ class Batch(Operation):
             # relations resolve into the classes already there, which gain the reverse relations (as
             # when Django loads an app's models one by one); nothing else needs rendering again.
             state.apps.render_multiple([state.models[key] for key in keys])
-        else:
+            state.is_delayed = True
+            return
+        pointing = _models_pointing_at(state.apps, keys) if keeps_relations else None
+        if pointing is None:
             state.reload_models(keys, delay=False)
+            return
+        # The touched models and every model whose keys reach them get new classes; the models they point
+        # at keep theirs.
+        with state.apps.bulk_update():
+            for key in pointing:
+                state.apps.unregister_model(*key)
+        state.apps.render_multiple([state.models[key] for key in sorted(pointing)])
+        state.is_delayed = True
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):
         for operation in self.operations:
@@ -612,7 +716,8 @@ class Batch(Operation):
         return any(operation.references_model(name, app_label) for operation in self.operations)
 
     def describe(self):
-        return f"Batch of {len(self.operations)} operations with one model-state render:"
+        count = len(self.operations)
+        return f"Batch of {count} operation{'s' if count != 1 else ''} with one model-state render:"
 
     @property
     def migration_name_fragment(self):

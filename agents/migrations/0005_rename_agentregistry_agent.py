@@ -11,6 +11,8 @@ holding them keep their access; on a fresh database there are none yet.
 
 from django.db import migrations
 
+from raptorflow.migration_ops import Batch
+
 ACTIONS = ("add", "change", "delete", "view")
 
 
@@ -40,9 +42,9 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RenameModel(old_name="AgentRegistry", new_name="Agent"),
-        migrations.AlterModelOptions(
+        Batch(migrations.AlterModelOptions(
             name="agent",
             options={"ordering": ["tier", "domain", "name"], "verbose_name": "agent", "verbose_name_plural": "agents"},
-        ),
+        )),
         migrations.RunSQL(rename_permissions("agentregistry", "agent"), rename_permissions("agent", "agentregistry")),
     ]

@@ -28,7 +28,7 @@ import django.db.models.deletion
 from django.db import migrations, models
 from django_rls.policies import CustomPolicy
 
-from raptorflow.migration_ops import AddPolicies, TenantRLS, workspace_policy
+from raptorflow.migration_ops import AddPolicies, Batch, TenantRLS, workspace_policy
 
 
 def owner_policy(table):
@@ -43,7 +43,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
+        Batch(migrations.CreateModel(
             name="AgentExecution",
             fields=[
                 ("id", models.BigAutoField(primary_key=True, serialize=False)),
@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 "db_table_comment": "Executions recorded by record_agent_execution() and not rolled up yet (append-only; no index, key or foreign key, so a call costs about a plain INSERT). agent_executions_roll_up() moves them into agent_performance; read both through agent_performance_live.",
                 "constraints": [models.CheckConstraint(condition=models.Q(("cost_usd__gte", 0), ("duration_ms__gte", 0), ("tokens_used__gte", 0)), name="agent_executions_nonneg")],
             },
-        ),
+        )),
         # The primary key's index would be written by every call: the table keeps none.
         migrations.RunSQL(
             "ALTER TABLE agent_executions DROP CONSTRAINT IF EXISTS agent_executions_pkey;",

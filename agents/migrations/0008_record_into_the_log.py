@@ -24,7 +24,7 @@ Reversing first rolls the log up (back into the buckets, which the first
 import django.contrib.postgres.fields
 from django.db import migrations, models
 
-from raptorflow.migration_ops import GrantToAppRole, sql_file
+from raptorflow.migration_ops import Batch, GrantToAppRole, sql_file
 
 ROLL_UP_BEFORE_REVERSING = "SELECT agent_executions_roll_up();"
 
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
         migrations.RunSQL(sql_file(__file__, "agent_histogram_of.sql"), "DROP AGGREGATE IF EXISTS agent_histogram_of(integer);"),
         migrations.RunSQL(sql_file(__file__, "agent_performance_live.sql"), "DROP VIEW IF EXISTS agent_performance_live;"),
         GrantToAppRole("agent_performance_live", privileges="SELECT"),
-        migrations.CreateModel(
+        Batch(migrations.CreateModel(
             name="AgentPerformanceLive",
             fields=[
                 ("id", models.UUIDField(primary_key=True, serialize=False)),
@@ -61,7 +61,7 @@ class Migration(migrations.Migration):
                 ("workspace", models.ForeignKey(db_constraint=False, editable=False, on_delete=models.deletion.DO_NOTHING, related_name="+", to="raptorflow.workspace")),
             ],
             options={"db_table": "agent_performance_live", "managed": False},
-        ),
+        )),
         migrations.RunSQL(
             sql_file(__file__, "agent_executions_roll_up.sql"),
             "DROP FUNCTION IF EXISTS agent_executions_roll_up();",

@@ -11,6 +11,8 @@ Rolling back rebuilds the old index under a SHARE lock: a small table.
 
 from django.db import migrations
 
+from raptorflow.migration_ops import Batch
+
 
 class Migration(migrations.Migration):
     dependencies = [("campaigns", "0005_campaigns_name_unique_ignoring_case")]
@@ -27,6 +29,6 @@ class Migration(migrations.Migration):
                     reverse_sql=['ALTER TABLE "positioning" ADD CONSTRAINT "positioning_workspace_name_uniq" UNIQUE ("workspace_id", "name")'],
                 ),
             ],
-            state_operations=[migrations.RemoveConstraint(model_name="positioning", name="positioning_workspace_name_uniq")],
+            state_operations=[Batch(migrations.RemoveConstraint(model_name="positioning", name="positioning_workspace_name_uniq"))],
         ),
     ]

@@ -16,12 +16,14 @@ default is a catalogue change: no rewrite, a brief lock.
 import django.contrib.postgres.fields
 from django.db import migrations, models
 
+from raptorflow.migration_ops import Batch
+
 
 class Migration(migrations.Migration):
     dependencies = [("campaigns", "0007_archived_campaigns_read_only")]
 
     operations = [
-        migrations.AddField(
+        Batch(migrations.AddField(
             model_name="campaign",
             name="kpi_order",
             field=django.contrib.postgres.fields.ArrayField(
@@ -29,5 +31,5 @@ class Migration(migrations.Migration):
                 db_comment="kpi_targets' metric names in the order entered (set on every save from Django); "
                 "null when unknown (rows written before it existed, or by SQL that does not set it): stored order.",
             ),
-        ),
+        )),
     ]

@@ -7,12 +7,14 @@ version field; this is the rule's own message, so no form or view repeats it.
 
 from django.db import migrations, models
 
+from raptorflow.migration_ops import Batch
+
 
 class Migration(migrations.Migration):
     dependencies = [("campaigns", "0008_campaigns_kpi_order")]
 
     operations = [
-        migrations.AlterConstraint(
+        Batch(migrations.AlterConstraint(
             model_name="messagearchitecture",
             name="message_architecture_name_version_uniq",
             constraint=models.UniqueConstraint(
@@ -21,5 +23,5 @@ class Migration(migrations.Migration):
                 violation_error_message="A message architecture with this name and version already exists for this positioning; "
                 "use a new version number.",
             ),
-        ),
+        )),
     ]

@@ -20,7 +20,7 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-from raptorflow.migration_ops import DatabaseOnDelete, RunDeferredSQL, TenantRLS
+from raptorflow.migration_ops import Batch, DatabaseOnDelete, RunDeferredSQL, TenantRLS
 
 
 class Migration(migrations.Migration):
@@ -32,7 +32,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.CreateModel(
+        Batch(migrations.CreateModel(
             name='GamificationEvent',
             fields=[
                 ('id', models.UUIDField(db_default=django.contrib.postgres.functions.RandomUUID(), default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['workspace', 'user', 'event', 'occurred_at'], name='gam_events_window_idx'), models.Index(models.F('workspace'), models.OrderBy(models.F('occurred_at'), descending=True), name='gam_events_ws_recent_idx'), models.Index(fields=['user'], name='gam_events_user_idx')],
                 'constraints': [models.UniqueConstraint(fields=('workspace', 'user', 'event', 'subject_id'), name='gamification_events_once', nulls_distinct=False), models.CheckConstraint(condition=models.Q(('event__in', ['quest_completed', 'campaign_launched', 'campaign_completed', 'cohort_created', 'positioning_published', 'signal_reviewed', 'insight_published', 'alert_resolved', 'daily_login'])), name='gamification_events_event_valid')],
             },
-        ),
+        )),
         RunDeferredSQL(),
         migrations.RunSQL(
             sql=[

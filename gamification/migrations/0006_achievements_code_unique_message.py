@@ -9,17 +9,19 @@ next to the code field, so no form repeats the rule.
 
 from django.db import migrations, models
 
+from raptorflow.migration_ops import Batch
+
 
 class Migration(migrations.Migration):
     dependencies = [("gamification", "0005_event_functions_and_triggers")]
 
     operations = [
-        migrations.AlterConstraint(
+        Batch(migrations.AlterConstraint(
             model_name="achievement",
             name="achievements_workspace_code_uniq",
             constraint=models.UniqueConstraint(
                 fields=("workspace", "code"), name="achievements_workspace_code_uniq",
                 violation_error_message="An achievement with this code already exists in this workspace.",
             ),
-        ),
+        )),
     ]

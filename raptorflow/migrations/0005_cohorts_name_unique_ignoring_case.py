@@ -11,7 +11,7 @@ that ``migrate`` drops.
 from django.db import migrations, models
 from django.db.models.functions import Lower
 
-from raptorflow.migration_ops import refuse_case_duplicates
+from raptorflow.migration_ops import Batch, refuse_case_duplicates
 
 
 class Migration(migrations.Migration):
@@ -29,13 +29,13 @@ class Migration(migrations.Migration):
                 ),
             ],
             state_operations=[
-                migrations.AddConstraint(
+                Batch(migrations.AddConstraint(
                     model_name="cohort",
                     constraint=models.UniqueConstraint(
                         models.F("workspace"), Lower("name"), name="cohorts_workspace_lower_name_uniq",
                         violation_error_message="A cohort with this name already exists in this workspace.",
                     ),
-                ),
+                )),
             ],
         ),
     ]

@@ -11,6 +11,8 @@ Rolling back rebuilds the old index under a SHARE lock: a small table.
 
 from django.db import migrations
 
+from raptorflow.migration_ops import Batch
+
 
 class Migration(migrations.Migration):
     dependencies = [("raptorflow", "0005_cohorts_name_unique_ignoring_case")]
@@ -27,6 +29,6 @@ class Migration(migrations.Migration):
                     reverse_sql=['ALTER TABLE "cohorts" ADD CONSTRAINT "cohorts_workspace_name_uniq" UNIQUE ("workspace_id", "name")'],
                 ),
             ],
-            state_operations=[migrations.RemoveConstraint(model_name="cohort", name="cohorts_workspace_name_uniq")],
+            state_operations=[Batch(migrations.RemoveConstraint(model_name="cohort", name="cohorts_workspace_name_uniq"))],
         ),
     ]
