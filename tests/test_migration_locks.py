@@ -417,3 +417,29 @@ def test_a_concurrent_index_build_blocked_by_a_writer_is_cleaned_up_and_retried(
     with connect(name, autocommit=True) as conn:
         assert conn.execute("SELECT indisvalid FROM pg_index WHERE indexrelid = 'lockdrill_code'::regclass").fetchone() == (True,)
     assert (DRILL_APP, "0002_index_concurrently") in applied(name)
+
+
+def test_the_garbage_collector_is_back_after_migrate_unless_the_process_ends_with_it(django_db_setup, django_db_blocker):
+    """migrate pauses Python's cyclic collector; in-process (call_command) it comes back, from manage.py it stays off.
+
+    From the command line the process ends with the command, so the collector's
+    pass over migrate's garbage would be its last work; manage.py then freezes
+    what is left. In-process, leaving it off would keep every cycle allocated
+    afterwards.
+    """
+    import gc
+
+    from django.core.management import call_command
+
+    from raptorflow.management.commands.migrate import Command
+
+    assert gc.isenabled()
+    with django_db_blocker.unblock():
+        call_command("migrate", verbosity=0)  # the test database is migrated: nothing to apply
+    assert gc.isenabled()
+    try:
+        with django_db_blocker.unblock():
+            Command().run_from_argv(["manage.py", "migrate", "--no-input", "-v", "0"])
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
