@@ -150,3 +150,58 @@ def test_a_migration_failing_halfway_leaves_nothing_behind_and_names_the_stateme
         # The tables created before the failing statement are gone with the transaction.
         assert conn.execute("SELECT to_regclass('public.positioning')").fetchone()[0] is None
         assert conn.execute("SELECT count(*) FROM django_migrations WHERE app = 'campaigns'").fetchone()[0] == 0
+
+
+def test_agents_0005_renames_the_content_type_and_the_permissions_of_an_existing_database(scratch_db):
+    """A database made when the model was ``AgentRegistry`` keeps its groups' agent permissions through the rename.
+
+    agents 0005 renames the content type and the permissions in SQL (Django's
+    own ``RenameContentType`` is a ``RunPython``); it must do what Django's
+    does, including leaving a stale row alone when the new name is taken.
+    """
+    name, url = scratch_db
+    result = manage("migrate", "agents", "0004", "--no-input", url=url)
+    assert result.returncode == 0, result.stderr
+    with scratch_conn(name) as conn:
+        # post_migrate made them for the model as 0004 leaves it, AgentRegistry: no "agent" yet.
+        assert conn.execute("SELECT count(*) FROM django_content_type WHERE app_label = 'agents' AND model = 'agent'").fetchone()[0] == 0
+        ct = conn.execute("SELECT id FROM django_content_type WHERE app_label = 'agents' AND model = 'agentregistry'").fetchone()[0]
+        assert conn.execute("SELECT count(*) FROM auth_permission WHERE content_type_id = %s", (ct,)).fetchone()[0] == 4
+        group = conn.execute("INSERT INTO auth_group (name) VALUES ('agent reviewers') RETURNING id").fetchone()[0]
+        conn.execute(
+            "INSERT INTO auth_group_permissions (group_id, permission_id)"
+            " SELECT %s, id FROM auth_permission WHERE codename = 'view_agentregistry'",
+            (group,),
+        )
+
+    def state(conn):
+        model = conn.execute("SELECT model FROM django_content_type WHERE id = %s", (ct,)).fetchone()[0]
+        held = conn.execute(
+            "SELECT p.codename, p.content_type_id FROM auth_group_permissions gp JOIN auth_permission p ON p.id = gp.permission_id"
+            " WHERE gp.group_id = %s",
+            (group,),
+        ).fetchall()
+        agents_types = conn.execute("SELECT count(*) FROM django_content_type WHERE app_label = 'agents' AND model = 'agent'").fetchone()[0]
+        return model, held, agents_types
+
+    result = manage("migrate", "agents", "0005", "--no-input", url=url)
+    assert result.returncode == 0, result.stderr
+    with scratch_conn(name) as conn:
+        assert state(conn) == ("agent", [("view_agent", ct)], 1)
+        # post_migrate found the renamed permissions: no second set.
+        assert conn.execute("SELECT count(*) FROM auth_permission WHERE content_type_id = %s", (ct,)).fetchone()[0] == 4
+
+    result = manage("migrate", "agents", "0004", "--no-input", url=url)
+    assert result.returncode == 0, result.stderr
+    with scratch_conn(name) as conn:
+        model, held, _ = state(conn)
+        assert (model, held) == ("agentregistry", [("view_agentregistry", ct)])
+        # A content type for "agent" beside it (as a process running today's code could create): the new name is taken.
+        conn.execute("INSERT INTO django_content_type (app_label, model) VALUES ('agents', 'agent')")
+
+    # Forwards again with the new name taken: the old row stays as it is (Django's RenameContentType does the same;
+    # remove_stale_contenttypes deals with it).
+    result = manage("migrate", "agents", "0005", "--no-input", url=url)
+    assert result.returncode == 0, result.stderr
+    with scratch_conn(name) as conn:
+        assert conn.execute("SELECT model FROM django_content_type WHERE id = %s", (ct,)).fetchone()[0] == "agentregistry"
