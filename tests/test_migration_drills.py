@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from conftest import owner_conninfo, owner_url
+from conftest import PG_ATTVER, owner_conninfo, owner_url
 from raptorflow.schema_checks import DOMAINS, load_manifest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,7 +35,7 @@ def pg_dump_schema(url):
     bundled = Path(pgserver.__file__).parent / "pginstall" / "bin" / "pg_dump"
     result = subprocess.run([str(bundled), "--schema-only", url], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    return "\n".join(line for line in result.stdout.splitlines() if not line.startswith("--"))
+    return "\n".join(line for line in result.stdout.splitlines() if not line.startswith("--") and not PG_ATTVER.match(line))
 
 
 @pytest.fixture

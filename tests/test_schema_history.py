@@ -37,7 +37,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from conftest import owner_conninfo, owner_url
+from conftest import PG_ATTVER, owner_conninfo, owner_url
 
 REPO = Path(__file__).resolve().parent.parent
 REFERENCE = Path(__file__).resolve().parent / "fixtures" / "schema_reference.sql"
@@ -56,8 +56,6 @@ DROPPED_PREFIXES = (
     "\\unrestrict",
     "SET transaction_timeout",  # pg_dump 17+
 )
-# Some PostgreSQL 15 builds (Debian's, here) keep a pg_attver option on every column.
-PG_ATTVER = re.compile(r"^ALTER TABLE ONLY \S+ ALTER COLUMN \S+ SET \(pg_attver=\d+\);$")
 # Statements that name roles: policies (TO the migrating role), grants.
 ROLE_STATEMENTS = ("CREATE POLICY ", "GRANT ", "REVOKE ", "ALTER DEFAULT PRIVILEGES ")
 
