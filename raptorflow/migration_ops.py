@@ -544,7 +544,8 @@ def _keeps_relations(app_label, state, operation) -> bool:
     if any(field is not None and field_is_referenced(state, key, (operation.name_lower, field)) for field in (old, new)):
         return False
     if old is None or new is None:  # added or removed: fine unless it is a key
-        return not (old or new).is_relation
+        field = old or new
+        return field is not None and not field.is_relation
     if not (old.is_relation or new.is_relation):
         return True
     # A key stays a key to the same model.
@@ -675,8 +676,8 @@ class Batch(Operation):
             return  # nothing rendered yet: whoever reads state.apps renders everything
         if all(isinstance(operation, CreateModel) for operation in self.operations):
             # New models only: no model points at them yet. Rendered into the registry as it is, their
-            # relations resolve into the classes already there, which gain the reverse relations (as
-            # when Django loads an app's models one by one); nothing else needs rendering again.
+            # relations resolve into the classes already there; nothing else is rendered again (the
+            # state is delayed, see above).
             state.apps.render_multiple([state.models[key] for key in keys])
             state.is_delayed = True
             return
@@ -689,7 +690,9 @@ class Batch(Operation):
         with state.apps.bulk_update():
             for key in pointing:
                 state.apps.unregister_model(*key)
-        state.apps.render_multiple([state.models[key] for key in sorted(pointing)])
+        # As Django's own reload: the migrated apps' model states, and the models of apps without migrations.
+        unmigrated = [model for model in state.apps.real_models if (model.app_label, model.name_lower) in pointing]
+        state.apps.render_multiple(unmigrated + [state.models[key] for key in sorted(pointing) if key in state.models])
         state.is_delayed = True
 
     def database_forwards(self, app_label, schema_editor, from_state, to_state):

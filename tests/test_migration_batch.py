@@ -196,6 +196,62 @@ def test_a_batch_renders_the_models_it_touches_once(monkeypatch):
     assert state.apps.get_model("probe", "child")._meta.get_field("parent").related_model is state.apps.get_model("probe", "parent")
 
 
+def _hub_state():
+    """A rendered state shaped like ours: a hub every model points at, a chain A <- B, and C beside them."""
+    state = ProjectState()
+    state.apps  # noqa: B018 (rendered, as migrate's state is)
+    key = models.ForeignKey
+    Batch(
+        migrations.CreateModel("Hub", [("id", models.AutoField(primary_key=True))]),
+        migrations.CreateModel("A", [("id", models.AutoField(primary_key=True)), ("hub", key("probe.hub", models.CASCADE)),
+                                     ("name", models.CharField(max_length=10))]),
+        migrations.CreateModel("B", [("id", models.AutoField(primary_key=True)), ("hub", key("probe.hub", models.CASCADE)),
+                                     ("a", key("probe.a", models.CASCADE))]),
+        migrations.CreateModel("C", [("id", models.AutoField(primary_key=True)), ("hub", key("probe.hub", models.CASCADE)),
+                                     ("code", models.CharField(max_length=10, unique=True))]),
+        migrations.CreateModel("D", [("id", models.AutoField(primary_key=True)),
+                                     ("c", key("probe.c", models.CASCADE, to_field="code"))]),
+    ).state_forwards("probe", state)
+    return state
+
+
+def _rendered_by(state, batch) -> set[str]:
+    before = {model._meta.model_name: model for model in state.apps.get_models()}
+    batch.state_forwards("probe", state)
+    after = {model._meta.model_name: model for model in state.apps.get_models()}
+    # Every key of every model points at the class the state holds now.
+    for model in after.values():
+        for field in model._meta.fields:
+            if field.is_relation:
+                assert field.related_model is after[field.related_model._meta.model_name], f"{model.__name__}.{field.name}"
+    return {name for name, model in after.items() if before.get(name) is not model}
+
+
+def test_a_batch_that_keeps_every_relation_renders_the_touched_model_and_what_points_at_it():
+    """Not the hub and everything related to it, as Django does for one constraint."""
+    constraint = models.UniqueConstraint(fields=["hub", "name"], name="a_hub_name_uniq")
+    assert _rendered_by(_hub_state(), Batch(migrations.AddConstraint("a", constraint))) == {"a", "b"}
+    text = models.TextField(default="", blank=True)
+    assert _rendered_by(_hub_state(), Batch(migrations.AddField("c", "note", text))) == {"c", "d"}
+    # A key's own options (here the column's comment), same target: only its model, nothing points at B.
+    commented = models.ForeignKey("probe.hub", models.CASCADE, db_comment="The hub.")
+    assert _rendered_by(_hub_state(), Batch(migrations.AlterField("b", "hub", commented))) == {"b"}
+    # The hub's own option: the hub and every model pointing at it, directly or not; and the state is delayed
+    # (the hub's targets, none here, would keep their classes).
+    state = _hub_state()
+    state.is_delayed = False
+    assert _rendered_by(state, Batch(migrations.AlterModelTableComment("hub", "The hub."))) == {"hub", "a", "b", "c", "d"}
+    assert state.is_delayed
+
+
+def test_a_batch_that_changes_a_relation_renders_as_django_does():
+    """A key to another model, or a field a key points at (``to_field``): Django's full re-render of the relatives."""
+    retargeted = models.ForeignKey("probe.c", models.CASCADE)
+    assert _rendered_by(_hub_state(), Batch(migrations.AlterField("b", "a", retargeted))) >= {"b", "a", "c", "hub"}
+    longer = models.CharField(max_length=20, unique=True)
+    assert _rendered_by(_hub_state(), Batch(migrations.AlterField("c", "code", longer))) >= {"c", "d", "hub", "a"}
+
+
 def test_a_batch_refuses_operations_that_would_see_each_others_state():
     field = models.IntegerField(default=0)
     with pytest.raises(ValueError, match="touches what another operation"):
