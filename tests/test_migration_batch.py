@@ -104,6 +104,17 @@ def test_a_batch_prints_the_sql_of_its_operations_forwards_and_backwards(executo
     assert "0001_tables" in with_sql
 
 
+def _assert_keys_point_at_current_classes(apps, where: str) -> None:
+    """Every key of every model class points at the class the registry holds now."""
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.fields + model._meta.many_to_many:
+            if field.is_relation and field.related_model is not None:
+                target = field.related_model._meta
+                assert field.related_model is apps.get_model(target.app_label, target.model_name), (
+                    f"{where}: {model._meta.label}.{field.name}"
+                )
+
+
 def test_a_batch_leaves_the_model_state_its_operations_leave(executor):
     for migration in _batched_migrations(executor):
         before = executor.loader.project_state((migration.app_label, migration.name), at_end=False)
@@ -113,15 +124,9 @@ def test_a_batch_leaves_the_model_state_its_operations_leave(executor):
         assert batched.models.keys() == flat.models.keys()
         # As makemigrations compares states: no change from one to the other.
         assert MigrationAutodetector(flat, batched)._detect_changes() == {}, f"{migration.app_label}.{migration.name}"
-        # Rendered consistently: every key of every model class points at the class the state holds now
-        # (a stale class would mean a model the batch touched was not rendered again with its relatives).
-        for model in batched.apps.get_models(include_auto_created=True):
-            for field in model._meta.fields + model._meta.many_to_many:
-                if field.is_relation and field.related_model is not None:
-                    target = field.related_model._meta
-                    assert field.related_model is batched.apps.get_model(target.app_label, target.model_name), (
-                        f"{migration.app_label}.{migration.name}: {model._meta.label}.{field.name}"
-                    )
+        # Rendered consistently (a stale class would mean a model the batch touched was not rendered again with
+        # its relatives).
+        _assert_keys_point_at_current_classes(batched.apps, f"{migration.app_label}.{migration.name}")
         # And every class is its model state now (fields, constraints, indexes, comments, options): the models the
         # batch touched were rendered again.
         classes = ProjectState.from_apps(batched.apps)
@@ -219,11 +224,7 @@ def _rendered_by(state, batch) -> set[str]:
     before = {model._meta.model_name: model for model in state.apps.get_models()}
     batch.state_forwards("probe", state)
     after = {model._meta.model_name: model for model in state.apps.get_models()}
-    # Every key of every model points at the class the state holds now.
-    for model in after.values():
-        for field in model._meta.fields:
-            if field.is_relation:
-                assert field.related_model is after[field.related_model._meta.model_name], f"{model.__name__}.{field.name}"
+    _assert_keys_point_at_current_classes(state.apps, batch.describe())
     return {name for name, model in after.items() if before.get(name) is not model}
 
 
