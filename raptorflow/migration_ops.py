@@ -663,7 +663,11 @@ class Batch(Operation):
     def state_forwards(self, app_label, state):
         from django.db.migrations.operations import CreateModel
 
-        keeps_relations = all(_keeps_relations(app_label, state, operation) for operation in self.operations)
+        creates_only = all(isinstance(operation, CreateModel) for operation in self.operations)
+        # Judged on the state before the batch, and only where it decides something: a rendered state, not new models.
+        keeps_relations = "apps" in state.__dict__ and not creates_only and all(
+            _keeps_relations(app_label, state, operation) for operation in self.operations
+        )
         rendered = state.__dict__.pop("apps", None)
         try:
             for operation in self.operations:
@@ -674,7 +678,7 @@ class Batch(Operation):
         keys = sorted({(app_label, getattr(op, "model_name_lower", None) or op.name_lower) for op in self.operations})
         if rendered is None:
             return  # nothing rendered yet: whoever reads state.apps renders everything
-        if all(isinstance(operation, CreateModel) for operation in self.operations):
+        if creates_only:
             # New models only: no model points at them yet. Rendered into the registry as it is, their
             # relations resolve into the classes already there; nothing else is rendered again (the
             # state is delayed, see above).
