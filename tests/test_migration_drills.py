@@ -152,6 +152,10 @@ def test_a_migration_failing_halfway_leaves_nothing_behind_and_names_the_stateme
         assert conn.execute("SELECT count(*) FROM django_migrations WHERE app = 'campaigns'").fetchone()[0] == 0
 
 
+def _agent_content_types(conn) -> int:
+    return conn.execute("SELECT count(*) FROM django_content_type WHERE app_label = 'agents' AND model = 'agent'").fetchone()[0]
+
+
 def test_agents_0005_renames_the_content_type_and_the_permissions_of_an_existing_database(scratch_db):
     """A database made when the model was ``AgentRegistry`` keeps its groups' agent permissions through the rename.
 
@@ -164,7 +168,7 @@ def test_agents_0005_renames_the_content_type_and_the_permissions_of_an_existing
     assert result.returncode == 0, result.stderr
     with scratch_conn(name) as conn:
         # post_migrate made them for the model as 0004 leaves it, AgentRegistry: no "agent" yet.
-        assert conn.execute("SELECT count(*) FROM django_content_type WHERE app_label = 'agents' AND model = 'agent'").fetchone()[0] == 0
+        assert _agent_content_types(conn) == 0
         ct = conn.execute("SELECT id FROM django_content_type WHERE app_label = 'agents' AND model = 'agentregistry'").fetchone()[0]
         assert conn.execute("SELECT count(*) FROM auth_permission WHERE content_type_id = %s", (ct,)).fetchone()[0] == 4
         group = conn.execute("INSERT INTO auth_group (name) VALUES ('agent reviewers') RETURNING id").fetchone()[0]
@@ -181,8 +185,7 @@ def test_agents_0005_renames_the_content_type_and_the_permissions_of_an_existing
             " WHERE gp.group_id = %s",
             (group,),
         ).fetchall()
-        agents_types = conn.execute("SELECT count(*) FROM django_content_type WHERE app_label = 'agents' AND model = 'agent'").fetchone()[0]
-        return model, held, agents_types
+        return model, held, _agent_content_types(conn)
 
     result = manage("migrate", "agents", "0005", "--no-input", url=url)
     assert result.returncode == 0, result.stderr
